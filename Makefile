@@ -1,0 +1,89 @@
+# vsva - see README.md.  `make`, `make check`, `make demo`, `make bench`.
+#
+# Variables: SANITIZE=1 (ASan+UBSan), V=1 (show commands), CC=clang.
+
+-include config.mk
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC ?= gcc
+VARIANT := $(if $(filter 1,$(SANITIZE)),san,rel)
+B := build/$(VARIANT)
+
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Iinclude -I. \
+	$(SAN_FLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS_HOST := $(SAN_FLAGS) -pthread
+LIBS_HOST := $(PKG_LIBS)
+
+LIB_SRCS := $(sort $(wildcard vmm/*.c virtio/*.c viommu/*.c))
+LIB_SRCS := $(filter-out vmm/main.c,$(LIB_SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/vmm/main.o
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
+
+all: vsva firmware
+
+# `make demo` / `make check` run as root install missing packages.
+config.mk config.h: configure
+	VSVA_AUTO_INSTALL=$(if $(filter demo check check-%,$(MAKECMDGOALS)),1,0) ./configure
+
+$(B)/%.o: %.c config.mk config.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_HOST) -MMD -MP -c -o $@ $<
+
+$(B)/libvsva.a: $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/vsva: $(MAIN_OBJ) $(B)/libvsva.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_HOST) -o $@ $^ $(LIBS_HOST)
+
+# ./vsva is always the binary of the last variant built.
+vsva: $(B)/vsva
+	$(Q)cp -f $< $@
+
+$(B)/unit-tests: $(UNIT_OBJS) $(B)/libvsva.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_HOST) -o $@ $^ $(LIBS_HOST) $(CRITERION_LIBS)
+
+include firmware/firmware.mk
+include tests/host/host.mk
+include tests/lab/lab.mk
+
+check-unit: $(B)/unit-tests
+	$(B)/unit-tests --jobs 2
+
+check: check-unit check-host check-lab
+
+demo: all
+	./vsva run -f hello
+
+bench: all
+	@echo "bench: no benchmarks are defined yet" >&2; exit 1
+
+install: all
+	install -D -m 755 vsva $(DESTDIR)$(PREFIX)/bin/vsva
+	install -d $(DESTDIR)$(PREFIX)/lib/vsva/firmware
+	install -m 644 $(FIRMWARE_ELFS) $(DESTDIR)$(PREFIX)/lib/vsva/firmware/
+
+clean: firmware-clean lab-clean
+	rm -rf build vsva
+
+distclean: clean
+	rm -f config.mk config.h
+
+.PHONY: all vsva check check-unit demo bench install clean distclean
+
+-include $(shell find $(B) -type f -name '*.d' 2>/dev/null)

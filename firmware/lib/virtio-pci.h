@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio 1.x modern PCI transport, driver side: finds the vendor
+ * capabilities, runs the status handshake and feature negotiation, sets up
+ * split virtqueues and notifies. Device drivers (rng, later the vIOMMU) sit
+ * on top. Every failure prints why and returns a negative errno.
+ */
+#ifndef FW_VIRTIO_PCI_H
+#define FW_VIRTIO_PCI_H
+
+#include <vsva/types.h>
+#include "virtq.h"
+
+#define VIRTIO_PCI_VENDOR		0x1af4
+#define VIRTIO_PCI_DEVICE_MODERN(id)	(0x1040 + (id))
+#define VIRTIO_ID_RNG			4
+
+#define VIRTIO_F_VERSION_1		32
+
+#define VIRTIO_STATUS_ACKNOWLEDGE	1
+#define VIRTIO_STATUS_DRIVER		2
+#define VIRTIO_STATUS_DRIVER_OK		4
+#define VIRTIO_STATUS_FEATURES_OK	8
+#define VIRTIO_STATUS_NEEDS_RESET	64
+#define VIRTIO_STATUS_FAILED		128
+
+struct virtio_dev {
+	u16 bdf;
+	void *common;			/* struct virtio_pci_common_cfg */
+	void *notify_base;
+	u64 notify_len;
+	u32 notify_mult;
+	void *isr;
+	void *device_cfg;		/* NULL if the device has none */
+	u32 device_cfg_len;
+	u64 features;			/* negotiated */
+};
+
+/* Enables memory decoding and bus mastering, maps the capabilities, resets
+ * the device and sets ACKNOWLEDGE | DRIVER. */
+int virtio_pci__init(struct virtio_dev *vd, u16 bdf);
+
+/* Accepts the device's features within `wanted` plus VERSION_1 (required)
+ * and checks FEATURES_OK sticks. */
+int virtio_pci__negotiate(struct virtio_dev *vd, u64 wanted);
+
+/* Sets up queue `index` with at most max_size entries (a power of two no
+ * larger than the device's maximum) on freshly allocated ring pages. */
+int virtio_pci__setup_queue(struct virtio_dev *vd, struct virtq *vq,
+			    u16 index, u16 max_size);
+
+int virtio_pci__driver_ok(struct virtio_dev *vd);
+
+/* Writes 0 to the status and waits for the device to finish the reset. */
+int virtio_pci__reset(struct virtio_dev *vd);
+/* Sets FAILED, telling the device the driver gave up. */
+void virtio_pci__fail(struct virtio_dev *vd);
+u8 virtio_pci__status(const struct virtio_dev *vd);
+
+/* Device-specific configuration, bounds-checked (reads 0 outside). */
+u32 virtio_pci__config_read32(const struct virtio_dev *vd, u32 off);
+
+#endif

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lab-expect: runs a command, copies its output (stdout and stderr, merged)
+ * to our stdout, and watches it for a marker.
+ *
+ *	lab-expect [-t METRIC] [-f FAILTEXT] MARKER COMMAND [ARG...]
+ *
+ * Exit status 0 only if COMMAND exited 0, a line containing MARKER was seen
+ * and no line containing FAILTEXT was.  With -t, prints
+ *
+ *	LAB-METRIC <case> <METRIC> <seconds>
+ *
+ * the time from starting COMMAND to the end of the first marker line
+ * (<case> is $LAB_CASE).  COMMAND's stdin is /dev/null.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_LEN	4096
+
+struct lab_expect {
+	const char *marker;
+	const char *fail_text;
+	char line[LINE_MAX_LEN + 1];
+	size_t len;
+	double start;
+	double marker_at;	/* < 0 until the marker is seen */
+	char fail_line[256];
+};
+
+static double lab_expect__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void lab_expect__line_done(struct lab_expect *e)
+{
+	e->line[e->len] = '\0';
+	if (e->marker_at < 0 && strstr(e->line, e->marker))
+		e->marker_at = lab_expect__now() - e->start;
+	if (e->fail_text && !e->fail_line[0] && strstr(e->line, e->fail_text))
+		snprintf(e->fail_line, sizeof(e->fail_line), "%.200s",
+			 e->line);
+	e->len = 0;
+}
+
+static void lab_expect__feed(struct lab_expect *e, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || e->len == LINE_MAX_LEN) {
+			lab_expect__line_done(e);
+			if (buf[i] == '\n')
+				continue;
+		}
+		if (buf[i] != '\r')
+			e->line[e->len++] = buf[i];
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lab-expect [-t METRIC] [-f FAILTEXT] MARKER "
+		"COMMAND [ARG...]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct lab_expect e = { .marker_at = -1 };
+	const char *metric = NULL, *lab_case;
+	int pfd[2], status, opt, ret = 0;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	while ((opt = getopt(argc, argv, "+t:f:")) != -1) {
+		switch (opt) {
+		case 't':
+			metric = optarg;
+			break;
+		case 'f':
+			e.fail_text = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind < 2)
+		usage();
+	e.marker = argv[optind++];
+
+	if (pipe(pfd) < 0) {
+		perror("lab-expect: pipe");
+		return 1;
+	}
+	e.start = lab_expect__now();
+	pid = fork();
+	if (pid < 0) {
+		perror("lab-expect: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		execvp(argv[optind], &argv[optind]);
+		fprintf(stderr, "lab-expect: exec %s: %s\n", argv[optind],
+			strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		n = read(pfd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		lab_expect__feed(&e, buf, n);
+		if (write(STDOUT_FILENO, buf, n) < 0)
+			break;
+	}
+	if (e.len)
+		lab_expect__line_done(&e);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+
+	lab_case = getenv("LAB_CASE");
+	if (metric && e.marker_at >= 0)
+		printf("\nLAB-METRIC %s %s %.2f\n", lab_case ? lab_case : "-",
+		       metric, e.marker_at);
+	if (WIFEXITED(status) && WEXITSTATUS(status)) {
+		printf("lab-expect: %s exited with %d\n", argv[optind],
+		       WEXITSTATUS(status));
+		ret = 1;
+	} else if (WIFSIGNALED(status)) {
+		printf("lab-expect: %s killed by signal %d\n", argv[optind],
+		       WTERMSIG(status));
+		ret = 1;
+	}
+	if (e.marker_at < 0) {
+		printf("lab-expect: marker '%s' not seen\n", e.marker);
+		ret = 1;
+	} else {
+		printf("lab-expect: marker '%s' after %.2fs\n", e.marker,
+		       e.marker_at);
+	}
+	if (e.fail_line[0]) {
+		printf("lab-expect: failure line: %s\n", e.fail_line);
+		ret = 1;
+	}
+	return ret;
+}

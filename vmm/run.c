@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `vsva run`: parse options, bring the machine up in a declared order, boot,
+ * run until the guest exits, tear down in reverse.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vsva/boot.h>
+#include <vsva/evloop.h>
+#include <vsva/log.h>
+#include <vsva/pci.h>
+#include <vsva/power.h>
+#include <vsva/rtc.h>
+#include <vsva/run.h>
+#include <vsva/serial8250.h>
+#include <vsva/term.h>
+#include <vsva/vcpu.h>
+#include <vsva/virtio.h>
+#include <vsva/vm.h>
+
+#define RUN_MAX_CPUS	8
+#define RUN_DEFAULT_MIB	256
+
+static void run__usage(FILE *f)
+{
+	fprintf(f,
+"usage: vsva run -k KERNEL [-i INITRD] [-p CMDLINE] [options]\n"
+"       vsva run -f FIRMWARE [options]\n"
+"\n"
+"Boot a Linux bzImage (64-bit boot protocol) or a firmware ELF image.\n"
+"\n"
+"  -k, --kernel FILE      Linux bzImage\n"
+"  -i, --initrd FILE      initial ramdisk\n"
+"  -p, --params CMDLINE   kernel command line (default: console=ttyS0)\n"
+"  -f, --firmware FW      firmware image: a path, or a payload name built by\n"
+"                         the tree (hello, virtio-rng, ...)\n"
+"  -m, --mem MiB          guest RAM in MiB (default %d)\n"
+"  -c, --cpus N           number of vCPUs, 1-%d (default 1)\n"
+"      --rng              add a virtio-rng device\n"
+"      --loglevel LEVEL   error, warn, info or debug (default warn)\n"
+"  -h, --help             this text\n"
+"\n"
+"Exit status: the firmware's exit code; 0 when a Linux guest powers off;\n"
+"3 on a KVM internal error, 4 on a guest triple fault, 5 on a guest reset,\n"
+"128+N when stopped by signal N.  On a terminal, Ctrl-A x quits.\n",
+		RUN_DEFAULT_MIB, RUN_MAX_CPUS);
+}
+
+enum { OPT_RNG = 256, OPT_LOGLEVEL };
+
+static const struct option run_options[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "firmware", required_argument, NULL, 'f' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static long run__number(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "vsva run: %s wants a number from %ld to %ld, not '%s'\n",
+			opt, lo, hi, s);
+		exit(2);
+	}
+	return v;
+}
+
+int run__parse(int argc, char **argv, struct vm_config *cfg)
+{
+	int c, lvl;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_mib = RUN_DEFAULT_MIB;
+	cfg->nr_cpus = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:i:p:f:m:c:h", run_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'k': cfg->kernel = optarg; break;
+		case 'i': cfg->initrd = optarg; break;
+		case 'p': cfg->cmdline = optarg; break;
+		case 'f': cfg->firmware = optarg; break;
+		case 'm':
+			cfg->ram_mib = (u64)run__number("-m", optarg, 2, 1 << 20);
+			break;
+		case 'c':
+			cfg->nr_cpus = (int)run__number("-c", optarg, 1,
+							RUN_MAX_CPUS);
+			break;
+		case OPT_RNG: cfg->rng = true; break;
+		case OPT_LOGLEVEL:
+			lvl = log__parse_level(optarg);
+			if (lvl < 0) {
+				fprintf(stderr, "vsva run: unknown log level '%s'\n",
+					optarg);
+				return 2;
+			}
+			log_level = lvl;
+			break;
+		case 'h':
+			run__usage(stdout);
+			exit(0);
+		default:
+			run__usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vsva run: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!!cfg->kernel == !!cfg->firmware) {
+		fprintf(stderr, "vsva run: give either -k KERNEL or -f FIRMWARE\n");
+		run__usage(stderr);
+		return 2;
+	}
+	if (cfg->firmware && (cfg->initrd || cfg->cmdline)) {
+		fprintf(stderr, "vsva run: -i and -p go with -k, not -f\n");
+		return 2;
+	}
+	if (!cfg->cmdline)
+		cfg->cmdline = "console=ttyS0";
+	if (cfg->ram_mib < 16 && cfg->kernel) {
+		fprintf(stderr, "vsva run: a Linux guest needs at least 16 MiB\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int run__rng(struct vm *vm)
+{
+	return vm->cfg->rng ? virtio_rng__init(vm) : 0;
+}
+
+/* Set-up order, declared once; exits run in reverse. */
+static const struct run_step {
+	const char *name;
+	int (*init)(struct vm *vm);
+	void (*exit)(struct vm *vm);
+} run_steps[] = {
+	{ "power and reset ports", power__init, NULL },
+	{ "CMOS RTC", rtc__init, NULL },
+	{ "8250 UART", serial8250__init, NULL },
+	{ "PCI host bridge", pci__init, pci__exit },
+	{ "virtio-rng", run__rng, NULL },
+};
+
+static void run__teardown(struct vm *vm, int upto)
+{
+	while (upto-- > 0)
+		if (run_steps[upto].exit)
+			run_steps[upto].exit(vm);
+}
+
+int vm__run(struct vm *vm)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	vm->main_thread = pthread_self();
+	vm->main_thread_set = true;
+	if (evloop__start(vm))
+		die("cannot start the event loop");
+	if (vcpu__start_all(vm))
+		die("cannot start vCPU threads");
+	while (!__atomic_load_n(&vm->exiting, __ATOMIC_ACQUIRE)) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			pr_warn("stopped by signal %d", sig);
+			vm__request_exit(vm, VM_EXIT_SIGNAL, 128 + sig);
+		}
+	}
+	vcpu__kick_all(vm);
+	vcpu__join_all(vm);
+	return vm->exit_status;
+}
+
+int run__main(int argc, char **argv)
+{
+	struct vcpu_boot_state st = { 0 };
+	struct vm_config cfg;
+	struct vm *vm;
+	sigset_t set;
+	int ret, status;
+	unsigned int i;
+
+	ret = run__parse(argc, argv, &cfg);
+	if (ret)
+		return ret;
+
+	/* Signals are taken by the main thread only; block them first so
+	 * every thread created from here on inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	vm = vm__create(&cfg);
+	vcpu__create_all(vm, cfg.nr_cpus);
+	for (i = 0; i < ARRAY_SIZE(run_steps); i++) {
+		ret = run_steps[i].init(vm);
+		if (ret)
+			die("cannot set up the %s: %s", run_steps[i].name,
+			    strerror(-ret));
+	}
+	if (cfg.firmware)
+		boot__firmware(vm, cfg.firmware, &st);
+	else
+		boot__linux(vm, &st);
+	ret = vcpu__set_long_mode(vm->cpus[0], &st);
+	if (ret)
+		die("cannot set the boot CPU's registers: %s", strerror(-ret));
+
+	status = vm__run(vm);
+	run__teardown(vm, (int)ARRAY_SIZE(run_steps));
+	vm__destroy(vm);
+	term__restore();
+	return status;
+}
