@@ -2,6 +2,7 @@
 # Never sanitized and independent of ./configure; FW_CC=clang also works.
 #
 #   make firmware         firmware/out/NAME.elf from firmware/payloads/NAME.c
+#                         or from every firmware/payloads/NAME/*.c
 #   make firmware-clean
 
 FW_CC ?= gcc
@@ -24,8 +25,15 @@ FW_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--gc-sections \
 
 FW_LIB_SRCS := $(sort $(wildcard firmware/lib/*.c firmware/lib/*.S))
 FW_LIB_OBJS := $(patsubst firmware/%,$(FW_B)/%.o,$(FW_LIB_SRCS))
-FW_PAYLOADS := $(sort $(notdir $(basename $(wildcard firmware/payloads/*.c))))
+FW_PAYLOAD_SRCS := $(wildcard firmware/payloads/*.c firmware/payloads/*/*.c)
+FW_PAYLOADS := $(sort $(notdir $(basename $(wildcard firmware/payloads/*.c))) \
+	$(notdir $(patsubst %/,%,$(dir $(wildcard firmware/payloads/*/*.c)))))
+FW_PAYLOAD_OBJS := $(patsubst firmware/%,$(FW_B)/%.o,$(FW_PAYLOAD_SRCS))
 FIRMWARE_ELFS := $(FW_PAYLOADS:%=$(FW_OUT)/%.elf)
+
+# The objects of payload $(1): payloads/$(1).c, or payloads/$(1)/*.c.
+fw_payload_objs = $(patsubst firmware/%,$(FW_B)/%.o,$(sort \
+	$(wildcard firmware/payloads/$(1).c firmware/payloads/$(1)/*.c)))
 
 firmware: $(FIRMWARE_ELFS)
 
@@ -47,12 +55,15 @@ $(FW_B)/%.S.o: firmware/%.S $(FW_STAMP)
 	$(Q)$(FW_CC) $(FW_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Each image is checked for instructions the host's KVM cannot run.
-$(FW_OUT)/%.elf: $(FW_B)/payloads/%.c.o $(FW_LIB_OBJS) firmware/fw.lds \
-		firmware/check-insns.sh
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FWLD    $@")
-	$(Q)$(FW_CC) $(FW_LDFLAGS) -o $@ $(filter %.o,$^) $(FW_LIBFDT)
-	$(Q)firmware/check-insns.sh $@ || { rm -f $@; exit 1; }
+define FW_PAYLOAD_RULE
+$(FW_OUT)/$(1).elf: $(call fw_payload_objs,$(1)) $(FW_LIB_OBJS) \
+		firmware/fw.lds firmware/check-insns.sh
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  FWLD    $$@")
+	$$(Q)$$(FW_CC) $$(FW_LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(FW_LIBFDT)
+	$$(Q)firmware/check-insns.sh $$@ || { rm -f $$@; exit 1; }
+endef
+$(foreach p,$(FW_PAYLOADS),$(eval $(call FW_PAYLOAD_RULE,$(p))))
 
 firmware-clean:
 	rm -rf $(FW_B) $(FW_OUT)
@@ -60,6 +71,6 @@ firmware-clean:
 FORCE:
 
 .PHONY: firmware firmware-clean FORCE
-.SECONDARY: $(FW_LIB_OBJS) $(FW_PAYLOADS:%=$(FW_B)/payloads/%.c.o)
+.SECONDARY: $(FW_LIB_OBJS) $(FW_PAYLOAD_OBJS)
 
--include $(wildcard $(FW_B)/*/*.d)
+-include $(wildcard $(FW_B)/*/*.d $(FW_B)/*/*/*.d)

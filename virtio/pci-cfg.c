@@ -327,7 +327,7 @@ bool pci_dev__bar_decodes(const struct pci_device *pdev, int bar, u64 *addr)
 		return false;
 	}
 	a = pci_dev__bar_addr(pdev, bar);
-	if (!a || a + b->size - 1 < a)
+	if (!a || b->size > PCI_MEM_LIMIT || a > PCI_MEM_LIMIT - b->size)
 		return false;
 	if (b->type == PCI_BAR_IO && a + b->size > 0x10000)
 		return false;

@@ -207,9 +207,27 @@ void pci__exit(struct vm *vm)
 
 	if (!bus)
 		return;
-	for (int d = 0; d < PCI_MAX_DEVICES; d++)
-		if (bus->slot[d])
-			msix__free(bus->slot[d]);
+	for (int d = 1; d < PCI_MAX_DEVICES; d++) {
+		struct pci_device *pdev = bus->slot[d];
+
+		if (!pdev)
+			continue;
+		pthread_mutex_lock(&bus->lock);
+		bus->slot[d] = NULL;
+		for (int i = 0; i < PCI_NR_BARS; i++) {
+			struct pci_bar *b = &pdev->bar[i];
+
+			if (!b->live)
+				continue;
+			pci__unmap_bar(vm, b);
+			b->live = false;
+			pci__bar_live(pdev, i, b->live_addr, false);
+		}
+		msix__free(pdev);
+		pthread_mutex_unlock(&bus->lock);
+		if (pdev->ops && pdev->ops->release)
+			pdev->ops->release(pdev);
+	}
 	ioport__unregister(vm, PCI_PORT_ADDR);
 	ioport__unregister(vm, PCI_PORT_DATA);
 	pthread_mutex_destroy(&bus->lock);

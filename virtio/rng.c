@@ -98,6 +98,8 @@ static void rng__queue_exit(struct virtio_device *vdev, u16 q)
 	to_rng(vdev)->vq = NULL;
 }
 
+static void rng__release(struct virtio_device *vdev);
+
 static const struct virtio_device_ops rng_ops = {
 	.name = "virtio-rng",
 	.device_id = VIRTIO_ID_RNG,
@@ -109,6 +111,7 @@ static const struct virtio_device_ops rng_ops = {
 	.queue_init = rng__queue_init,
 	.queue_exit = rng__queue_exit,
 	.notify = rng__notify,
+	.release = rng__release,
 };
 
 struct virtio_device *virtio_rng__new(void)
@@ -126,6 +129,16 @@ void virtio_rng__free(struct virtio_device *vdev)
 {
 	if (vdev)
 		free(to_rng(vdev));
+}
+
+static void rng__release(struct virtio_device *vdev)
+{
+	struct rng_dev *rng = to_rng(vdev);
+
+	pr_info("virtio-rng: %llu bytes of entropy, %llu refused chains",
+		(unsigned long long)rng->bytes,
+		(unsigned long long)rng->bad_chains);
+	virtio_rng__free(vdev);
 }
 
 int virtio_rng__init(struct vm *vm)

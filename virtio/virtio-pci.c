@@ -88,12 +88,22 @@ static void virtio_pci__check_broken(struct virtio_pci *vp,
 	virtio_pci__signal_config(vp->vdev);
 }
 
+static bool virtio_pci__bus_master(struct virtio_pci *vp)
+{
+	return pci_cfg__get(&vp->pdev, PCI_REG_COMMAND, 2) & PCI_CMD_MASTER;
+}
+
 static void virtio_pci__kick(struct virtio_pci *vp, struct virtio_pci_queue *q)
 {
 	if ((vp->status & (VIRTIO_STATUS_DRIVER_OK |
 			   VIRTIO_STATUS_NEEDS_RESET)) !=
 	    VIRTIO_STATUS_DRIVER_OK)
 		return;
+	/* No DMA without bus mastering: the buffers wait. */
+	if (!virtio_pci__bus_master(vp)) {
+		vp->stats.no_bus_master++;
+		return;
+	}
 	vp->vdev->ops->notify(vp->vdev, q->idx);
 	virtio_pci__check_broken(vp, q);
 }
@@ -488,11 +498,27 @@ static void virtio_pci__cfg_read(struct pci_device *pdev, u16 off, u32 len)
 	memcpy(&pdev->cfg[vp->pci_cfg_cap + 16], buf, 4);
 }
 
+/* Bus mastering switched on: look at what was queued meanwhile. */
+static void virtio_pci__master_on(struct virtio_pci *vp)
+{
+	pthread_mutex_lock(&vp->lock);
+	for (u16 i = 0; i < vp->nr_queues; i++)
+		if (vp->queues[i].enabled)
+			virtio_pci__kick(vp, &vp->queues[i]);
+	pthread_mutex_unlock(&vp->lock);
+}
+
 static void virtio_pci__cfg_write(struct pci_device *pdev, u16 off, u32 len)
 {
 	struct virtio_pci *vp = to_vp(pdev);
+	bool master = virtio_pci__bus_master(vp);
 	u32 o, l;
 
+	if (master != vp->bus_master) {
+		vp->bus_master = master;
+		if (master)
+			virtio_pci__master_on(vp);
+	}
 	if (!virtio_pci__cfg_window(vp, off, len, &o, &l))
 		return;
 	pci_dev__bar_access(pdev, VIRTIO_PCI_BAR, o,
@@ -536,11 +562,36 @@ static void virtio_pci__bar_live(struct pci_device *pdev, int bar, u64 addr,
 	}
 }
 
+/* pci__exit(): BARs and MSI-X are already off. */
+static void virtio_pci__release(struct pci_device *pdev)
+{
+	struct virtio_pci *vp = to_vp(pdev);
+	struct virtio_device *vdev = vp->vdev;
+
+	pthread_mutex_lock(&vp->lock);
+	virtio_pci__reset(vp);
+	pthread_mutex_unlock(&vp->lock);
+	virtio_pci__free(vp);
+	free(vp);
+	if (vdev->ops->release)
+		vdev->ops->release(vdev);
+}
+
+/* Behind a vIOMMU the driver must use it for DMA (virtio 1.x 6). */
+static void virtio_pci__iommu_attached(struct pci_device *pdev)
+{
+	struct virtio_pci *vp = container_of(pdev, struct virtio_pci, pdev);
+
+	vp->device_features |= BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+}
+
 static const struct pci_device_ops virtio_pci_dev_ops = {
+	.iommu_attached = virtio_pci__iommu_attached,
 	.bar_access = virtio_pci__bar_access,
 	.bar_live = virtio_pci__bar_live,
 	.cfg_read = virtio_pci__cfg_read,
 	.cfg_write = virtio_pci__cfg_write,
+	.release = virtio_pci__release,
 };
 
 /* --- set-up --- */
@@ -589,6 +640,7 @@ int virtio_pci__setup(struct virtio_pci *vp, struct virtio_device *vdev)
 	pdev->ops = &virtio_pci_dev_ops;
 	pdev->name = ops->name;
 	pdev->priv = vp;
+	pdev->dma = &vdev->dma;
 
 	ret = pci_dev__set_bar(pdev, VIRTIO_PCI_BAR, PCI_BAR_MEM32,
 			       VIRTIO_PCI_BAR_SIZE, false);
@@ -661,6 +713,13 @@ int virtio_pci__setup(struct virtio_pci *vp, struct virtio_device *vdev)
 err:
 	msix__free(pdev);
 	return ret;
+}
+
+struct pci_device *virtio_pci__pdev(struct virtio_device *vdev)
+{
+	struct virtio_pci *vp = vdev->transport;
+
+	return vp ? &vp->pdev : NULL;
 }
 
 void virtio_pci__free(struct virtio_pci *vp)

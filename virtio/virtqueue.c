@@ -40,6 +40,8 @@ int virtq__init(struct virtq *vq, const struct dma_space *dma,
 	    !IS_ALIGNED(cfg->used_addr, VIRTQ_USED_ALIGN))
 		return -EINVAL;
 
+	if (dma->gen)
+		vq->dma_gen = *dma->gen;
 	desc = dma_space__ptr(dma, cfg->desc_addr,
 			      virtq__desc_bytes(cfg->size), false);
 	avail = dma_space__ptr(dma, cfg->avail_addr,
@@ -63,6 +65,43 @@ int virtq__init(struct virtq *vq, const struct dma_space *dma,
 	vq->used_idx = LOAD(&used->idx);
 	vq->last_avail = vq->used_idx;
 	return 0;
+}
+
+/*
+ * Translate the rings again if the DMA space changed under them (a vIOMMU
+ * unmap or detach).  Rings that are no longer reachable stall the queue
+ * until the translation changes again; the translator reported the fault.
+ * Returns false while stalled.
+ */
+static bool virtq__mapped(struct virtq *vq)
+{
+	u32 gen;
+
+	if (!vq->dma || !vq->dma->gen)
+		return true;
+	gen = __atomic_load_n(vq->dma->gen, __ATOMIC_ACQUIRE);
+	if (gen != vq->dma_gen) {
+		void *desc, *avail, *used;
+
+		vq->dma_gen = gen;
+		desc = dma_space__ptr(vq->dma, vq->desc_addr,
+				      virtq__desc_bytes(vq->size), false);
+		avail = desc ? dma_space__ptr(vq->dma, vq->avail_addr,
+					      virtq__avail_bytes(vq->size),
+					      false) : NULL;
+		used = avail ? dma_space__ptr(vq->dma, vq->used_addr,
+					      virtq__used_bytes(vq->size),
+					      true) : NULL;
+		vq->unmapped = !used;
+		if (vq->unmapped) {
+			vq->stats.ring_unmapped++;
+		} else {
+			vq->desc = desc;
+			vq->avail = avail;
+			vq->used = used;
+		}
+	}
+	return !vq->unmapped;
 }
 
 static u16 *virtq__used_event(struct virtq *vq)
@@ -264,6 +303,8 @@ int virtq__pop(struct virtq *vq, struct virtq_chain *c)
 
 	if (!vq->desc || vq->broken)
 		return -EIO;
+	if (!virtq__mapped(vq))
+		return -EAGAIN;
 
 	/* Acquire: ring entries are read after the index that covers them. */
 	avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
@@ -297,6 +338,12 @@ int virtq__push(struct virtq *vq, u16 head, u32 len)
 
 	if (!vq->used)
 		return -EIO;
+	if (!virtq__mapped(vq)) {
+		/* The chain cannot be returned: the driver lost it. */
+		if (vq->inflight)
+			vq->inflight--;
+		return -EFAULT;
+	}
 	if (!vq->inflight) {
 		vq->stats.bad_push++;
 		return -EINVAL;
@@ -318,7 +365,7 @@ bool virtq__should_notify(struct virtq *vq)
 	u16 old, new, event;
 	bool valid;
 
-	if (!vq->used)
+	if (!vq->used || !virtq__mapped(vq))
 		return false;
 	/* Our used->idx store is ordered before we read the driver's wish. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -341,7 +388,7 @@ bool virtq__should_notify(struct virtq *vq)
 
 bool virtq__has_avail(struct virtq *vq)
 {
-	if (!vq->avail || vq->broken)
+	if (!vq->avail || vq->broken || !virtq__mapped(vq))
 		return false;
 	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
 	       vq->last_avail;
@@ -349,7 +396,7 @@ bool virtq__has_avail(struct virtq *vq)
 
 bool virtq__enable_notify(struct virtq *vq)
 {
-	if (!vq->used)
+	if (!vq->used || !virtq__mapped(vq))
 		return false;
 	if (vq->event_idx)
 		STORE(virtq__avail_event(vq), vq->last_avail);
@@ -364,7 +411,7 @@ bool virtq__enable_notify(struct virtq *vq)
 
 void virtq__disable_notify(struct virtq *vq)
 {
-	if (!vq->used || vq->event_idx)
+	if (!vq->used || vq->event_idx || !virtq__mapped(vq))
 		return;
 	STORE(&vq->used->flags, (u16)(LOAD(&vq->used->flags) |
 				      VIRTQ_USED_F_NO_NOTIFY));

@@ -60,6 +60,8 @@ static int boot__fdt_pci(struct vm *vm, struct fdt_pci_dev *out, int max)
 			.device = (u16)pci_cfg__get(pdev, PCI_REG_DEVICE_ID, 2),
 			.class_code = pci_cfg__get(pdev, PCI_REG_REVISION, 4) >> 8,
 			.name = pdev->name,
+			.iommu_ep = pdev->dma && pdev->dma->translate ?
+				    (int)pci__devfn(pdev) : -1,
 		};
 		n++;
 	}

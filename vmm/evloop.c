@@ -106,18 +106,26 @@ int evloop__start(struct vm *vm)
 	return 0;
 }
 
-void evloop__exit(struct vm *vm)
+void evloop__stop(struct vm *vm)
 {
 	struct evloop *el = vm->evloop;
 	u64 one = 1;
 
+	if (!el || !el->started)
+		return;
+	if (write(el->stop_fd, &one, sizeof(one)) < 0)
+		pr_warn("evloop: cannot signal stop");
+	pthread_join(el->thread, NULL);
+	el->started = false;
+}
+
+void evloop__exit(struct vm *vm)
+{
+	struct evloop *el = vm->evloop;
+
 	if (!el)
 		return;
-	if (el->started) {
-		if (write(el->stop_fd, &one, sizeof(one)) < 0)
-			pr_warn("evloop: cannot signal stop");
-		pthread_join(el->thread, NULL);
-	}
+	evloop__stop(vm);
 	while (el->ioevents) {
 		struct ioevent *io = el->ioevents;
 

@@ -91,6 +91,9 @@ static int fdt__pci(void *fdt, const struct fdt_pci_dev *devs, int nr)
 		FDT_TRY(fdt_property_string(fdt, "compatible", compat));
 		if (d->name)
 			FDT_TRY(fdt_property_string(fdt, "vsva,name", d->name));
+		if (d->iommu_ep >= 0)
+			FDT_TRY(fdt_property_u32(fdt, "vsva,iommu-endpoint",
+						 (u32)d->iommu_ep));
 		FDT_TRY(fdt_end_node(fdt));
 	}
 	FDT_TRY(fdt_end_node(fdt));

@@ -20,6 +20,7 @@
 #include <vsva/serial8250.h>
 #include <vsva/term.h>
 #include <vsva/vcpu.h>
+#include <vsva/virtio-iommu.h>
 #include <vsva/virtio.h>
 #include <vsva/vm.h>
 
@@ -42,6 +43,8 @@ static void run__usage(FILE *f)
 "  -m, --mem MiB          guest RAM in MiB (default %d)\n"
 "  -c, --cpus N           number of vCPUs, 1-%d (default 1)\n"
 "      --rng              add a virtio-rng device\n"
+"      --viommu on|off    a virtio-iommu in front of every DMA-capable device\n"
+"                         (default off); see docs/virtio-iommu-ext.md\n"
 "      --loglevel LEVEL   error, warn, info or debug (default warn)\n"
 "  -h, --help             this text\n"
 "\n"
@@ -51,7 +54,7 @@ static void run__usage(FILE *f)
 		RUN_DEFAULT_MIB, RUN_MAX_CPUS);
 }
 
-enum { OPT_RNG = 256, OPT_LOGLEVEL };
+enum { OPT_RNG = 256, OPT_LOGLEVEL, OPT_VIOMMU };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -61,6 +64,7 @@ static const struct option run_options[] = {
 	{ "mem", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "viommu", required_argument, NULL, OPT_VIOMMU },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -104,6 +108,16 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 							RUN_MAX_CPUS);
 			break;
 		case OPT_RNG: cfg->rng = true; break;
+		case OPT_VIOMMU:
+			if (!strcmp(optarg, "on")) {
+				cfg->viommu = true;
+			} else if (!strcmp(optarg, "off")) {
+				cfg->viommu = false;
+			} else {
+				fprintf(stderr, "vsva run: --viommu takes on or off\n");
+				return 2;
+			}
+			break;
 		case OPT_LOGLEVEL:
 			lvl = log__parse_level(optarg);
 			if (lvl < 0) {
@@ -149,6 +163,12 @@ static int run__rng(struct vm *vm)
 	return vm->cfg->rng ? virtio_rng__init(vm) : 0;
 }
 
+/* Last of the devices: it puts every DMA-capable one behind it. */
+static int run__viommu(struct vm *vm)
+{
+	return vm->cfg->viommu ? virtio_iommu__init(vm) : 0;
+}
+
 /* Set-up order, declared once; exits run in reverse. */
 static const struct run_step {
 	const char *name;
@@ -160,6 +180,7 @@ static const struct run_step {
 	{ "8250 UART", serial8250__init, NULL },
 	{ "PCI host bridge", pci__init, pci__exit },
 	{ "virtio-rng", run__rng, NULL },
+	{ "virtio-iommu", run__viommu, NULL },
 };
 
 static void run__teardown(struct vm *vm, int upto)
@@ -194,6 +215,8 @@ int vm__run(struct vm *vm)
 	}
 	vcpu__kick_all(vm);
 	vcpu__join_all(vm);
+	/* No device callback may run once tear-down starts. */
+	evloop__stop(vm);
 	return vm->exit_status;
 }
 

@@ -10,6 +10,7 @@
 #define ENOENT		2
 #define EIO		5
 #define E2BIG		7
+#define EAGAIN		11
 #define ENOMEM		12
 #define EBUSY		16
 #define EEXIST		17
@@ -17,7 +18,9 @@
 #define EINVAL		22
 #define ENOSPC		28
 #define ERANGE		34
+#define ENODATA		61
 #define EPROTO		71
+#define EBADMSG		74
 #define EOPNOTSUPP	95
 #define ETIMEDOUT	110
 

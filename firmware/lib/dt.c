@@ -124,6 +124,8 @@ static int pci_dev_read(const void *fdt, int node, struct dt_pci_dev *dev)
 	dev->vendor = dt__prop_u32_or(fdt, node, "vendor-id", ~0u);
 	dev->device = dt__prop_u32_or(fdt, node, "device-id", ~0u);
 	dev->class_code = dt__prop_u32_or(fdt, node, "class-code", 0);
+	dev->has_iommu_ep = !dt__prop_u32(fdt, node, "vsva,iommu-endpoint",
+					  &dev->iommu_ep);
 	name = fdt_getprop(fdt, node, "vsva,name", &len);
 	if (!name || len < 1 || strnlen(name, len) == (size_t)len)
 		name = "";

@@ -22,6 +22,8 @@ struct dt_pci_dev {
 	u32 device;
 	u32 class_code;
 	const char *name;	/* vsva,name, or "" */
+	bool has_iommu_ep;	/* translated by the vIOMMU */
+	u32 iommu_ep;		/* vsva,iommu-endpoint: its endpoint ID */
 };
 
 /* A one-cell property; returns 0, or -ENOENT / -EINVAL. */

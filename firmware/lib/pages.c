@@ -8,6 +8,7 @@
 
 #include "fw.h"
 #include "pages.h"
+#include "pgtable.h"
 
 struct pages_range {
 	u64 next;
@@ -83,3 +84,24 @@ unsigned long pages__available(void)
 		n += (ranges[i].end - ranges[i].next) / PAGE_SIZE;
 	return n;
 }
+
+static u64 pt_alloc(void *ctx)
+{
+	return (uintptr_t)pages__alloc(1);
+}
+
+static void pt_free(void *ctx, u64 pa)
+{
+	pages__free((void *)(uintptr_t)pa, 1);
+}
+
+static void *pt_ptr(void *ctx, u64 pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+const struct pgtable_mem pages__pgtable_mem = {
+	.alloc = pt_alloc,
+	.free = pt_free,
+	.ptr = pt_ptr,
+};

@@ -23,4 +23,8 @@ void pages__free(void *p, unsigned long n);
 /* Pages still available (a lower bound if frees fragmented them). */
 unsigned long pages__available(void);
 
+/* Table pages for pgtable.h from this allocator (identity-mapped). */
+struct pgtable_mem;
+extern const struct pgtable_mem pages__pgtable_mem;
+
 #endif

@@ -29,6 +29,7 @@
 #define COMMON_GF		0x0c
 #define COMMON_NUMQ		0x12
 #define COMMON_STATUS		0x14
+#define COMMON_CFG_GEN		0x15
 #define COMMON_Q_SELECT		0x16
 #define COMMON_Q_SIZE		0x18
 #define COMMON_Q_ENABLE		0x1c
@@ -221,17 +222,31 @@ static void notify(struct virtq *vq)
 	writew(vq->transport, vq->index);
 }
 
-int virtio_pci__setup_queue(struct virtio_dev *vd, struct virtq *vq,
-			    u16 index, u16 max_size)
+bool virtio_pci__has_feature(const struct virtio_dev *vd, unsigned int bit)
 {
-	u16 dev_size, size, noff;
-	u64 notify_off;
-	void *ring;
-	int ret;
+	return bit < 64 && (vd->features & BIT_ULL(bit));
+}
 
-	if (index >= readw(common(vd, COMMON_NUMQ))) {
+void virtio_pci__set_dma(struct virtio_dev *vd,
+			 u64 (*addr)(void *ctx, u64 pa), void *ctx)
+{
+	vd->dma = (struct virtq_dma){ .addr = addr, .ctx = ctx };
+}
+
+u16 virtio_pci__num_queues(const struct virtio_dev *vd)
+{
+	return readw(common(vd, COMMON_NUMQ));
+}
+
+/* Selects queue `index` and picks its size; 0 or a negative errno. */
+static int select_queue(struct virtio_dev *vd, u16 index, u16 max_size,
+			u16 *size_out)
+{
+	u16 dev_size, size;
+
+	if (index >= virtio_pci__num_queues(vd)) {
 		vd_err(vd, "queue %u: device has only %u queues", index,
-		       readw(common(vd, COMMON_NUMQ)));
+		       virtio_pci__num_queues(vd));
 		return -ENOENT;
 	}
 	writew(common(vd, COMMON_Q_SELECT), index);
@@ -247,8 +262,18 @@ int virtio_pci__setup_queue(struct virtio_dev *vd, struct virtq *vq,
 		       dev_size);
 		return -EINVAL;
 	}
-	noff = readw(common(vd, COMMON_Q_NOFF));
-	notify_off = (u64)noff * vd->notify_mult;
+	*size_out = size;
+	return 0;
+}
+
+/* Queue `index` is selected and size valid; the ring is ours to use. */
+static int enable_queue(struct virtio_dev *vd, struct virtq *vq, u16 index,
+			u16 size, void *ring)
+{
+	u16 noff = readw(common(vd, COMMON_Q_NOFF));
+	u64 notify_off = (u64)noff * vd->notify_mult;
+	int ret;
+
 	if (notify_off + 2 > vd->notify_len) {
 		vd_err(vd, "queue %u: notify offset %#llx outside the notify "
 		       "area (%#llx bytes)", index,
@@ -256,25 +281,65 @@ int virtio_pci__setup_queue(struct virtio_dev *vd, struct virtq *vq,
 		       (unsigned long long)vd->notify_len);
 		return -EINVAL;
 	}
-
-	ring = pages__alloc(ALIGN_UP(virtq__ring_bytes(size), PAGE_SIZE) /
-			    PAGE_SIZE);
-	if (!ring) {
-		vd_err(vd, "queue %u: out of memory", index);
-		return -ENOMEM;
-	}
 	ret = virtq__init(vq, index, size, ring);
 	if (ret)
 		return ret;
 	vq->notify = notify;
 	vq->transport = (char *)vd->notify_base + notify_off;
+	vq->dma = vd->dma;
 
 	writew(common(vd, COMMON_Q_SIZE), size);
 	write64(common(vd, COMMON_Q_DESC), virtq__desc_addr(vq));
 	write64(common(vd, COMMON_Q_AVAIL), virtq__avail_addr(vq));
 	write64(common(vd, COMMON_Q_USED), virtq__used_addr(vq));
 	writew(common(vd, COMMON_Q_ENABLE), 1);
+	if (!readw(common(vd, COMMON_Q_ENABLE))) {
+		vd_err(vd, "queue %u: the device did not enable it", index);
+		return -EIO;
+	}
 	return 0;
+}
+
+int virtio_pci__setup_queue(struct virtio_dev *vd, struct virtq *vq,
+			    u16 index, u16 max_size)
+{
+	unsigned long pages;
+	void *ring;
+	u16 size;
+	int ret;
+
+	ret = select_queue(vd, index, max_size, &size);
+	if (ret)
+		return ret;
+	pages = ALIGN_UP(virtq__ring_bytes(size), PAGE_SIZE) / PAGE_SIZE;
+	ring = pages__alloc(pages);
+	if (!ring) {
+		vd_err(vd, "queue %u: out of memory", index);
+		return -ENOMEM;
+	}
+	ret = enable_queue(vd, vq, index, size, ring);
+	if (ret)
+		pages__free(ring, pages);
+	return ret;
+}
+
+int virtio_pci__setup_queue_ring(struct virtio_dev *vd, struct virtq *vq,
+				 u16 index, u16 max_size, void *ring,
+				 u64 ring_len)
+{
+	u16 size;
+	int ret;
+
+	ret = select_queue(vd, index, max_size, &size);
+	if (ret)
+		return ret;
+	if (virtq__ring_bytes(size) > ring_len) {
+		vd_err(vd, "queue %u: %#llx bytes of ring memory is too "
+		       "small for %u entries", index,
+		       (unsigned long long)ring_len, size);
+		return -ENOSPC;
+	}
+	return enable_queue(vd, vq, index, size, ring);
 }
 
 int virtio_pci__driver_ok(struct virtio_dev *vd)
@@ -292,9 +357,45 @@ int virtio_pci__driver_ok(struct virtio_dev *vd)
 	return 0;
 }
 
+static bool cfg_ok(const struct virtio_dev *vd, u32 off, u32 size)
+{
+	return vd->device_cfg && (u64)off + size <= vd->device_cfg_len;
+}
+
+static void *cfg(const struct virtio_dev *vd, u32 off)
+{
+	return (char *)vd->device_cfg + off;
+}
+
+u8 virtio_pci__config_read8(const struct virtio_dev *vd, u32 off)
+{
+	return cfg_ok(vd, off, 1) ? readb(cfg(vd, off)) : 0;
+}
+
+u16 virtio_pci__config_read16(const struct virtio_dev *vd, u32 off)
+{
+	return cfg_ok(vd, off, 2) ? readw(cfg(vd, off)) : 0;
+}
+
 u32 virtio_pci__config_read32(const struct virtio_dev *vd, u32 off)
 {
-	if (!vd->device_cfg || (u64)off + 4 > vd->device_cfg_len)
-		return 0;
-	return readl((char *)vd->device_cfg + off);
+	return cfg_ok(vd, off, 4) ? readl(cfg(vd, off)) : 0;
+}
+
+u64 virtio_pci__config_read64(const struct virtio_dev *vd, u32 off)
+{
+	u32 lo = virtio_pci__config_read32(vd, off);
+
+	return (u64)virtio_pci__config_read32(vd, off + 4) << 32 | lo;
+}
+
+void virtio_pci__config_write8(struct virtio_dev *vd, u32 off, u8 v)
+{
+	if (cfg_ok(vd, off, 1))
+		writeb(cfg(vd, off), v);
+}
+
+u8 virtio_pci__config_generation(const struct virtio_dev *vd)
+{
+	return readb(common(vd, COMMON_CFG_GEN));
 }

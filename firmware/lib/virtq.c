@@ -45,19 +45,24 @@ int virtq__init(struct virtq *vq, u16 index, u16 size, void *ring)
 	return 0;
 }
 
+u64 virtq__bus_addr(const struct virtq *vq, u64 pa)
+{
+	return vq->dma.addr ? vq->dma.addr(vq->dma.ctx, pa) : pa;
+}
+
 u64 virtq__desc_addr(const struct virtq *vq)
 {
-	return (uintptr_t)vq->desc;
+	return virtq__bus_addr(vq, (uintptr_t)vq->desc);
 }
 
 u64 virtq__avail_addr(const struct virtq *vq)
 {
-	return (uintptr_t)vq->avail;
+	return virtq__bus_addr(vq, (uintptr_t)vq->avail);
 }
 
 u64 virtq__used_addr(const struct virtq *vq)
 {
-	return (uintptr_t)vq->used;
+	return virtq__bus_addr(vq, (uintptr_t)vq->used);
 }
 
 int virtq__add(struct virtq *vq, const struct virtq_buf *bufs, int n,
@@ -85,7 +90,7 @@ int virtq__add(struct virtq *vq, const struct virtq_buf *bufs, int n,
 	for (int i = 0; i < n; i++) {
 		struct virtq_desc *desc = &vq->desc[d];
 
-		desc->addr = (uintptr_t)bufs[i].addr;
+		desc->addr = virtq__bus_addr(vq, (uintptr_t)bufs[i].addr);
 		desc->len = bufs[i].len;
 		desc->flags = bufs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0;
 		if (bufs[i].device_writes)

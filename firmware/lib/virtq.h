@@ -41,11 +41,22 @@ struct virtq_used {
 };
 
 /* One element of a buffer chain; device_writes: the device fills it. The
- * pointer is the guest-physical address too (identity map). */
+ * pointer is the guest-physical address too (identity map); the queue's
+ * struct virtq_dma turns it into the address the device is given. */
 struct virtq_buf {
 	void *addr;
 	u32 len;
 	bool device_writes;
+};
+
+/*
+ * How the device reaches driver memory: addr() gives the bus address (an
+ * IOVA behind a vIOMMU) of guest-physical address pa. addr == NULL: the
+ * identity (no vIOMMU, or an endpoint in bypass).
+ */
+struct virtq_dma {
+	u64 (*addr)(void *ctx, u64 pa);
+	void *ctx;
 };
 
 struct virtq {
@@ -56,6 +67,7 @@ struct virtq {
 	struct virtq_used *used;
 	void (*notify)(struct virtq *vq);
 	void *transport;		/* for notify() */
+	struct virtq_dma dma;		/* set by the transport after init */
 
 	u16 free_head;
 	u16 num_free;
@@ -76,7 +88,10 @@ u64 virtq__ring_bytes(u16 size);
 /* size: a power of two <= VIRTQ_MAX_SIZE; ring: zeroed, 16-byte aligned. */
 int virtq__init(struct virtq *vq, u16 index, u16 size, void *ring);
 
-/* Guest-physical addresses the transport hands the device. */
+/* The bus address of guest-physical pa, through vq->dma. */
+u64 virtq__bus_addr(const struct virtq *vq, u64 pa);
+
+/* Bus addresses of the rings, which the transport hands the device. */
 u64 virtq__desc_addr(const struct virtq *vq);
 u64 virtq__avail_addr(const struct virtq *vq);
 u64 virtq__used_addr(const struct virtq *vq);

@@ -74,6 +74,7 @@ struct fdt_pci_dev {
 	u16 vendor, device;
 	u32 class_code;
 	const char *name;
+	int iommu_ep;		/* vIOMMU endpoint ID, -1 if not translated */
 };
 
 struct fdt_machine {

@@ -6,6 +6,8 @@
 
 int evloop__init(struct vm *vm);
 int evloop__start(struct vm *vm);
+/* Stop the thread (joins it); entries stay until evloop__exit(). */
+void evloop__stop(struct vm *vm);
 void evloop__exit(struct vm *vm);
 
 #endif

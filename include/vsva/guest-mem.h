@@ -53,6 +53,12 @@ struct dma_space {
 	int (*translate)(void *opaque, u64 addr, bool write, u64 *gpa,
 			 u64 *contig);
 	void *opaque;
+	/*
+	 * Bumped by the translator whenever an existing translation may have
+	 * changed (unmap, detach): users that cache host pointers (virtqueue
+	 * rings) translate again.  NULL: translations never change.
+	 */
+	const u32 *gen;
 };
 
 /* Host pointer for a range that is contiguous in guest RAM, else NULL. */

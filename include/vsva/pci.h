@@ -72,6 +72,8 @@
 /* Where vsva places memory BARs (32-bit window below 4 GiB). */
 #define PCI_MMIO_WINDOW_START	0xc0000000ULL
 #define PCI_MMIO_WINDOW_END	0xe0000000ULL
+/* No BAR decodes beyond the x86 physical address space. */
+#define PCI_MEM_LIMIT		(1ULL << 52)
 /* Where vsva places I/O BARs. */
 #define PCI_IO_WINDOW_START	0xc000
 #define PCI_IO_WINDOW_END	0x10000
@@ -82,6 +84,7 @@
 
 struct pci_device;
 struct msix;
+struct viommu_ep_caps;
 
 enum pci_bar_type {
 	PCI_BAR_NONE = 0,
@@ -113,6 +116,11 @@ struct pci_device_ops {
 	void (*cfg_read)(struct pci_device *pdev, u16 off, u32 len);
 	/* Optional: the guest wrote config bytes [off, off + len). */
 	void (*cfg_write)(struct pci_device *pdev, u16 off, u32 len);
+	/* Optional: pci__exit() is done with the device (BARs off, MSI-X
+	 * freed); free it. */
+	void (*release)(struct pci_device *pdev);
+	/* Optional: a vIOMMU now translates this device's DMA. */
+	void (*iommu_attached)(struct pci_device *pdev);
 };
 
 struct pci_device {
@@ -123,6 +131,12 @@ struct pci_device {
 	u16 ext_free, ext_last;		/* extended capability list */
 	struct pci_bar bar[PCI_NR_BARS];
 	struct msix *msix;
+	/* How the device's DMA reaches guest RAM; NULL if it does no DMA.
+	 * A vIOMMU installs its translate hook here. */
+	struct dma_space *dma;
+	/* What the device offers a vIOMMU (PASID, page requests); NULL for
+	 * none.  Set by the device before the vIOMMU is created. */
+	const struct viommu_ep_caps *iommu_caps;
 
 	const struct pci_device_ops *ops;
 	void *priv;
@@ -181,8 +195,8 @@ u64 pci_dev__bar_addr(const struct pci_device *pdev, int bar);
 void pci_dev__set_bar_addr(struct pci_device *pdev, int bar, u64 addr);
 /*
  * Should BAR @bar decode now?  True when implemented, its enable bit in
- * the command register is set, and the address is sane (non-zero, no
- * wrap, I/O below 64 KiB); *@addr gets its base.
+ * the command register is set, and the address is sane (non-zero, below
+ * PCI_MEM_LIMIT, I/O below 64 KiB); *@addr gets its base.
  */
 bool pci_dev__bar_decodes(const struct pci_device *pdev, int bar, u64 *addr);
 /* An access to a BAR's region: MSI-X table/PBA if it is theirs, else the
@@ -194,6 +208,10 @@ void pci_dev__bar_access(struct pci_device *pdev, int bar, u64 off, u8 *data,
 
 /* Host bridge and the 0xCF8/0xCFC ports. */
 int pci__init(struct vm *vm);
+/*
+ * Stop every BAR (MMIO/port ranges and ioeventfds), free MSI-X and release
+ * the devices.  vCPUs and the event loop must be stopped already.
+ */
 void pci__exit(struct vm *vm);
 /*
  * Add @pdev to bus 0: next free device number, BARs assigned (naturally

@@ -6,7 +6,8 @@
  *   0x0000 common config      0x1000 ISR            0x2000 device config
  *   0x3000 notify (4 bytes per queue, queue_notify_off = queue index)
  *   0x4000 MSI-X table        0x5000 MSI-X PBA
- * MSI-X has one vector per queue plus one for config changes.  Queue
+ * MSI-X has one vector per queue plus one for config changes.  Queues are
+ * processed only while the command register's bus master bit is set.  Queue
  * notifications arrive through an ioeventfd per queue (the event loop
  * thread), or as MMIO writes if KVM refused the ioeventfd.
  */
@@ -79,6 +80,7 @@ struct virtio_pci_stats {
 	u64 queue_refused;	/* queue_enable refused */
 	u64 mmio_notifies;	/* notifies without ioeventfd */
 	u64 bad_notifies;	/* unknown or disabled queue */
+	u64 no_bus_master;	/* kicks held: bus mastering off */
 	u64 needs_reset;	/* broken queues */
 };
 
@@ -96,6 +98,7 @@ struct virtio_pci {
 	u8 config_generation;
 	u8 isr;
 	u16 pci_cfg_cap;	/* VIRTIO_PCI_CAP_PCI_CFG offset */
+	bool bus_master;	/* command register, as last seen */
 
 	u16 nr_queues;
 	struct virtio_pci_queue *queues;
@@ -110,6 +113,8 @@ int virtio_pci__setup(struct virtio_pci *vp, struct virtio_device *vdev);
 void virtio_pci__free(struct virtio_pci *vp);
 /* setup + DMA over the vm's RAM + pci__register(). */
 int virtio_pci__init(struct vm *vm, struct virtio_device *vdev);
+/* The PCI function carrying @vdev (set up by virtio_pci__setup()). */
+struct pci_device *virtio_pci__pdev(struct virtio_device *vdev);
 /* A driver kick for queue @q (ioeventfd callback or MMIO write). */
 void virtio_pci__notify(struct virtio_pci *vp, u16 q);
 

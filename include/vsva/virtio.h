@@ -65,6 +65,8 @@ struct virtio_device_ops {
 	void (*reset)(struct virtio_device *vdev);
 	/* The driver wrote the status register.  Optional. */
 	void (*status)(struct virtio_device *vdev, u8 status);
+	/* The transport is gone (vsva exits): free the device.  Optional. */
+	void (*release)(struct virtio_device *vdev);
 };
 
 /* What a transport offers a device. */
@@ -81,7 +83,7 @@ struct virtio_device {
 	/* Filled by the transport. */
 	const struct virtio_transport_ops *trans;
 	void *transport;
-	u64 features;			/* negotiated, valid after FEATURES_OK */
+	u64 features;			/* negotiated (after FEATURES_OK) */
 };
 
 static inline bool virtio__has_feature(const struct virtio_device *vdev,

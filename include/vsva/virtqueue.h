@@ -109,6 +109,7 @@ struct virtq_stats {
 	u64 too_many_segs;	/* more than VIRTQ_MAX_SEGS segments */
 	u64 bad_avail_idx;	/* avail idx ran ahead by more than size */
 	u64 bad_push;		/* device pushed more than it popped */
+	u64 ring_unmapped;	/* rings lost their translation */
 };
 
 struct virtq {
@@ -119,6 +120,8 @@ struct virtq {
 	bool broken;		/* fatal driver error; pop refuses */
 
 	u64 desc_addr, avail_addr, used_addr;	/* bus addresses */
+	u32 dma_gen;		/* dma->gen the ring mappings are from */
+	bool unmapped;		/* rings not reachable (vIOMMU): stalled */
 	struct virtq_desc *desc;		/* host mappings */
 	struct virtq_avail *avail;
 	struct virtq_used *used;

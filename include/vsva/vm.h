@@ -69,6 +69,7 @@ struct vm_config {
 	const char *cmdline;
 	const char *firmware;	/* path or payload name */
 	bool rng;
+	bool viommu;		/* --viommu on */
 	const char *console;	/* "serial" */
 };
 

@@ -58,6 +58,12 @@ lab__load_case() {
 	case_config[$name]=$cfg
 	case_timeout[$name]=$t
 	case_needs[$name]=$(lab__header "$file" needs)
+	for t in ${case_needs[$name]}; do
+		case "$t" in
+		vsva|firmware|l2|qemu) ;;
+		*) die "case $name: unknown lab-needs '$t' (vsva firmware l2 qemu)" ;;
+		esac
+	done
 }
 
 list_only=0
@@ -104,7 +110,7 @@ command -v "$qemu" >/dev/null ||
 for tool in cpio gzip timeout ldd find; do
 	command -v $tool >/dev/null || die "$tool not found"
 done
-[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 ||
+/bin/busybox --list >/dev/null 2>&1 ||
 	die "/bin/busybox missing (apt-get install busybox-static): the cases are busybox sh scripts"
 file /bin/busybox 2>/dev/null | grep -q 'dynamically linked' &&
 	die "/bin/busybox is dynamically linked; install busybox-static"
@@ -242,6 +248,7 @@ lab__boot() {	# CONFIG
 		       -nographic -no-reboot -nic none -vga none -kernel "$kernel" -initrd "$initrd")
 	append="console=ttyS0 panic=-1 lab_list=/lab/cases-$cfg.list"
 	if [ "$cfg" = vtd ]; then
+		# shellcheck disable=SC2054 # commas belong to QEMU's option
 		args+=(-device intel-iommu,intremap=on,caching-mode=on -device edu)
 		append+=" intel_iommu=on"
 	fi
@@ -260,10 +267,11 @@ lab__boot() {	# CONFIG
 	say "L1 ($cfg) ran for ${secs}s, qemu exit status $rc"
 	{ echo "===== L1 configuration $cfg ====="; cat "$log"; } >> "$out/console.log"
 
-	while read -r line; do
-		set -- $line
-		result[$2]=$3
-		detail[$2]=$(echo "$line" | sed 's/^[^(]*(\(.*\))$/\1/')
+	local _tag name res
+	while read -r _tag name res line; do
+		result[$name]=$res
+		line=${line#(}
+		detail[$name]=${line%)}
 	done < <(grep -a -o 'LAB-CASE [A-Za-z0-9_-]* \(PASS\|FAIL\) ([^)]*)' "$log")
 	while read -r line; do
 		metrics+=("$line")
@@ -320,8 +328,8 @@ done
 if [ ${#metrics[@]} -gt 0 ]; then
 	echo
 	for m in "${metrics[@]}"; do
-		set -- $m
-		printf '%-16s %s = %ss\n' "$1" "$2" "$3"
+		read -r mc mk mv <<< "$m"
+		printf '%-16s %s = %ss\n' "$mc" "$mk" "$mv"
 	done
 fi
 echo

@@ -23,8 +23,8 @@ Test(fdt, describes_the_machine)
 	static u8 fdt[16384];
 	struct guest_mem mem;
 	const struct fdt_pci_dev pci[] = {
-		{ 0, 0, 0, 0x8086, 0x29c0, 0x060000, "host-bridge" },
-		{ 0, 1, 0, 0x1af4, 0x1044, 0xff0000, "virtio-rng" },
+		{ 0, 0, 0, 0x8086, 0x29c0, 0x060000, "host-bridge", -1 },
+		{ 0, 1, 0, 0x1af4, 0x1044, 0xff0000, "virtio-rng", 0x08 },
 	};
 	struct fdt_machine m = { .mem = &mem, .nr_cpus = 2, .pci = pci, .nr_pci = 2 };
 	const fdt32_t *reg;
@@ -60,6 +60,10 @@ Test(fdt, describes_the_machine)
 				     "vsva,name", NULL), "virtio-rng");
 	cr_assert_str_eq(fdt_getprop(fdt, fdt_path_offset(fdt, "/pci/dev@1,0"),
 				     "compatible", NULL), "pci1af4,1044");
+	cr_assert_eq(prop_u32(fdt, "/pci/dev@1,0", "vsva,iommu-endpoint"), 0x08);
+	cr_assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/pci/dev@0,0"),
+				   "vsva,iommu-endpoint", NULL),
+		       "untranslated devices have no endpoint");
 	cr_assert_eq(fdt_num_mem_rsv(fdt), 1);
 }
 

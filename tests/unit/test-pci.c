@@ -225,8 +225,17 @@ Test(pci_cfg, command_register_gates_decoding)
 	cr_assert_not(pci_dev__bar_decodes(p, 0, &a));
 	wr(PCI_REG_BAR0 + 8, 0xffffffff, 4);
 	wr(PCI_REG_BAR0 + 12, 0xffffffff, 4);
-	cr_assert_not(pci_dev__bar_decodes(p, 2, &a), "sizing pattern wraps");
-	wr(PCI_REG_BAR0 + 4, 0xfff8, 4);
+	cr_assert_not(pci_dev__bar_decodes(p, 2, &a),
+		      "sizing pattern is beyond physical addresses");
+	wr(PCI_REG_BAR0 + 8, 0xffffc000, 4);
+	wr(PCI_REG_BAR0 + 12, 0x00100000, 4);
+	cr_assert_not(pci_dev__bar_decodes(p, 2, &a), "at 2^52");
+	wr(PCI_REG_BAR0 + 12, 0x000fffff, 4);
+	cr_assert(pci_dev__bar_decodes(p, 2, &a), "ends exactly at 2^52");
+	cr_assert_eq(a, 0x000fffffffffc000ULL);
+	wr(PCI_REG_BAR0 + 4, 0xfff0, 4);
+	cr_assert(pci_dev__bar_decodes(p, 1, &a), "ends at 64 KiB");
+	wr(PCI_REG_BAR0 + 4, 0x1fff0, 4);
 	cr_assert_not(pci_dev__bar_decodes(p, 1, &a), "I/O past 64 KiB");
 
 	wr(PCI_REG_COMMAND, 0, 2);
@@ -502,6 +511,7 @@ Test(msix, masked_vector_pends_then_delivers_on_unmask)
 	cr_assert_eq(bar_rd(PBA, 4), 1 << 1, "PBA bit visible to the guest");
 	bar_wr(PBA, 0, 8);
 	cr_assert_eq(bar_rd(PBA, 4), 1 << 1, "PBA is read-only");
+	cr_assert_eq(dev_accesses, 0, "PBA writes stay in MSI-X");
 
 	unmask(1);
 	cr_assert_eq(rec.installs, 1);
@@ -590,7 +600,7 @@ Test(msix, bad_setups)
 /* --- the bus on a vm (real io_tables, no KVM) --- */
 
 static struct vm *vm;
-static struct pci_device *d1, *d2;
+static struct pci_device *d1, *d2, *many;
 static u64 last_off;
 static int bus_accesses;
 
@@ -641,6 +651,8 @@ static void bus_teardown(void)
 	free(vm);
 	free(d1);
 	free(d2);
+	free(many);
+	many = NULL;
 }
 
 TestSuite(pci_bus, .init = bus_setup, .fini = bus_teardown);
@@ -821,8 +833,9 @@ Test(pci_bus, io_bar_follows_cmd_io)
 
 Test(pci_bus, slots_run_out)
 {
-	struct pci_device *many = calloc(PCI_MAX_DEVICES, sizeof(*many));
 	int ok = 0;
+
+	many = calloc(PCI_MAX_DEVICES, sizeof(*many));
 
 	for (int i = 0; i < PCI_MAX_DEVICES; i++) {
 		pci_dev__init(&many[i], 1, 2, 0, 0);
@@ -830,5 +843,4 @@ Test(pci_bus, slots_run_out)
 			ok++;
 	}
 	cr_assert_eq(ok, PCI_MAX_DEVICES - 3, "host bridge, d1, d2 taken");
-	free(many);
 }

@@ -650,6 +650,14 @@ Test(virtq, push_without_pop_is_refused)
 	cr_assert_eq(virtq__push(&d->vq, 0, 0), -EINVAL);
 	cr_assert_eq(used()->idx, 0);
 	cr_assert_eq(d->vq.stats.bad_push, 1);
+	/* one pop, one push: the second push is refused */
+	set_desc(desc(0), 0, BUF, 8, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	cr_assert_eq(virtq__pop(&d->vq, &d->c), 0);
+	cr_assert_eq(virtq__push(&d->vq, 0, 8), 0);
+	cr_assert_eq(virtq__push(&d->vq, 0, 8), -EINVAL);
+	cr_assert_eq(used()->idx, 1);
+	cr_assert_eq(d->vq.stats.bad_push, 2);
 }
 
 Test(virtq, used_ring_wraps)
