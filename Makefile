@@ -71,7 +71,7 @@ demo: all
 	./vsva run -f hello
 
 bench: all
-	@echo "bench: no benchmarks are defined yet" >&2; exit 1
+	tests/bench/boot.sh ./vsva
 
 install: all
 	install -D -m 755 vsva $(DESTDIR)$(PREFIX)/bin/vsva

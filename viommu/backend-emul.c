@@ -58,28 +58,38 @@ static int emul__walk_from_pde(struct emul_iommu *e, const struct s1_desc *d,
 		r->fault = S1_FAULT_TABLE_ADDR;
 		return -EFAULT;
 	}
-	pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
-	if (!(pte & S1_PTE_P)) {
-		r->fault = S1_FAULT_NOT_PRESENT;
-		return -EFAULT;
+	for (int tries = 0; tries < 8; tries++) {
+		pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		if (!(pte & S1_PTE_P)) {
+			r->fault = S1_FAULT_NOT_PRESENT;
+			return -EFAULT;
+		}
+		r->writable = pde->writable && (pte & S1_PTE_RW);
+		r->user = pde->user && (pte & S1_PTE_US);
+		r->nx = pde->nx || ((d->flags & S1_F_NXE) && (pte & S1_PTE_XD));
+		r->fault = emul__check(d, a, r->writable, r->user, r->nx);
+		if (r->fault)
+			return -EFAULT;
+		r->gpa = (pte & S1_PTE_ADDR) | (a->addr & 0xfff);
+		r->page_size = SZ_4K;
+		if (!guest_mem__ptr(e->mem, r->gpa, 1)) {
+			r->fault = S1_FAULT_OUTPUT_ADDR;
+			return -EFAULT;
+		}
+		if (!(d->flags & S1_F_AD))
+			return 0;
+		/* Set A/D against the value checked, as the walker does: a
+		 * racing guest edit makes us look again. */
+		set = pte | S1_PTE_A | (a->write ? S1_PTE_D : 0) |
+		      ((d->flags & S1_F_EAFE) ? S1_PTE_EA : 0);
+		if (set == pte ||
+		    __atomic_compare_exchange_n(ptep, &pte, set, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return 0;
 	}
-	r->writable = pde->writable && (pte & S1_PTE_RW);
-	r->user = pde->user && (pte & S1_PTE_US);
-	r->nx = pde->nx || ((d->flags & S1_F_NXE) && (pte & S1_PTE_XD));
-	r->fault = emul__check(d, a, r->writable, r->user, r->nx);
-	if (r->fault)
-		return -EFAULT;
-	r->gpa = (pte & S1_PTE_ADDR) | (a->addr & 0xfff);
-	r->page_size = SZ_4K;
-	if (!guest_mem__ptr(e->mem, r->gpa, 1)) {
-		r->fault = S1_FAULT_OUTPUT_ADDR;
-		return -EFAULT;
-	}
-	set = S1_PTE_A | (a->write ? S1_PTE_D : 0) |
-	      ((d->flags & S1_F_EAFE) ? S1_PTE_EA : 0);
-	if (d->flags & S1_F_AD)
-		__atomic_fetch_or(ptep, set, __ATOMIC_ACQ_REL);
-	return 0;
+	r->fault = S1_FAULT_RACE;
+	return -EAGAIN;
 }
 
 static u8 emul__reason(enum s1_fault f)

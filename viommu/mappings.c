@@ -66,6 +66,8 @@ int mappings__remove(struct viommu_domain *d, u64 start, u64 end,
 {
 	u32 first = mappings__search(d, start), last = first;
 
+	if (!d->nr_maps)
+		return 0;
 	/* Every mapping touching [start, end] must lie inside it. */
 	while (last < d->nr_maps && d->maps[last].virt_start <= end) {
 		if (d->maps[last].virt_start < start ||

@@ -346,6 +346,7 @@ static u16 get16(const u8 *p)
 
 int viommu__parse_probe(const u8 *props, u32 size, struct viommu_probe *p)
 {
+	struct virtio_iommu_probe_resv_mem rm;
 	u32 off = 0;
 
 	*p = (struct viommu_probe){ 0 };
@@ -361,8 +362,7 @@ int viommu__parse_probe(const u8 *props, u32 size, struct viommu_probe *p)
 		if (type & ~VIRTIO_IOMMU_PROBE_T_MASK) {
 			p->nr_ignored++;	/* reserved bits: ignore */
 		} else if (type == VIRTIO_IOMMU_PROBE_T_RESV_MEM &&
-			   total >= sizeof(struct virtio_iommu_probe_resv_mem)) {
-			struct virtio_iommu_probe_resv_mem rm;
+			   total >= sizeof(rm)) {
 
 			if (p->nr_resv == VIOMMU_MAX_RESV)
 				return -EBADMSG;

@@ -196,7 +196,8 @@ int virtio_pci__negotiate(struct virtio_dev *vd, u64 wanted)
 		virtio_pci__fail(vd);
 		return -EOPNOTSUPP;
 	}
-	vd->features = offered & (wanted | BIT_ULL(VIRTIO_F_VERSION_1));
+	vd->features = offered & (wanted | BIT_ULL(VIRTIO_F_VERSION_1) |
+				  BIT_ULL(VIRTIO_F_ACCESS_PLATFORM));
 	writel(common(vd, COMMON_GFSELECT), 0);
 	writel(common(vd, COMMON_GF), (u32)vd->features);
 	writel(common(vd, COMMON_GFSELECT), 1);

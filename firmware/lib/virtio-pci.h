@@ -16,6 +16,7 @@
 #define VIRTIO_ID_RNG			4
 
 #define VIRTIO_F_VERSION_1		32
+#define VIRTIO_F_ACCESS_PLATFORM	33
 
 #define VIRTIO_STATUS_ACKNOWLEDGE	1
 #define VIRTIO_STATUS_DRIVER		2
@@ -41,8 +42,12 @@ struct virtio_dev {
  * the device and sets ACKNOWLEDGE | DRIVER. */
 int virtio_pci__init(struct virtio_dev *vd, u16 bdf);
 
-/* Accepts the device's features within `wanted` plus VERSION_1 (required)
- * and checks FEATURES_OK sticks. */
+/*
+ * Accepts the device's features within `wanted` plus VERSION_1 (required)
+ * and ACCESS_PLATFORM (DMA goes through the platform's IOMMU: our drivers
+ * hand the device bus addresses, see virtio_pci__set_dma()), and checks
+ * FEATURES_OK sticks.
+ */
 int virtio_pci__negotiate(struct virtio_dev *vd, u64 wanted);
 
 /* True if the device accepted feature bit `bit`. */

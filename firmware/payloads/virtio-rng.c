@@ -11,6 +11,7 @@
 #include "fw.h"
 #include "pci.h"
 #include "virtio-pci.h"
+#include "virtio-rng.h"
 
 #define BLOCK		64
 #define TIMEOUT_MS	5000
@@ -31,30 +32,23 @@ static int find_device(const void *fdt, u16 *bdf)
 }
 
 /* Fills buf completely; the device may return fewer bytes per request. */
-static int read_entropy(struct virtq *vq, u8 *buf, u32 size)
+static int read_entropy(struct virtio_rng *r, u8 *buf, u32 size)
 {
 	u32 got = 0;
 
 	while (got < size) {
-		struct virtq_buf b = {
-			.addr = buf + got,
-			.len = size - got,
-			.device_writes = true,
-		};
-		void *token;
-		u32 len;
+		u32 len = 0;
 		int ret;
 
-		ret = virtq__add(vq, &b, 1, buf);
-		if (!ret)
-			ret = virtq__wait(vq, &token, &len, TIMEOUT_MS);
+		ret = virtio_rng__request(r, buf + got, size - got, TIMEOUT_MS,
+					  &len);
 		if (ret) {
 			printf("virtio-rng: queue error %d: %s\n", ret,
-			       vq->error);
+			       r->vq.error);
 			return ret;
 		}
-		if (token != buf || !len) {
-			printf("virtio-rng: bad completion (len %u)\n", len);
+		if (!len) {
+			puts("virtio-rng: bad completion (len 0)");
 			return -1;
 		}
 		got += len;
@@ -81,8 +75,7 @@ static void dump(const char *what, const u8 *p)
 int payload__main(const void *fdt)
 {
 	static u8 a[BLOCK], b[BLOCK];
-	struct virtio_dev vd;
-	struct virtq vq;
+	struct virtio_rng r = { 0 };
 	u16 bdf;
 
 	if (find_device(fdt, &bdf)) {
@@ -91,14 +84,12 @@ int payload__main(const void *fdt)
 	}
 	printf("virtio-rng: device at %02x:%02x.%x\n", PCI_BUS(bdf),
 	       PCI_DEV(bdf), PCI_FN(bdf));
-	if (virtio_pci__init(&vd, bdf) || virtio_pci__negotiate(&vd, 0) ||
-	    virtio_pci__setup_queue(&vd, &vq, 0, VIRTQ_MAX_SIZE) ||
-	    virtio_pci__driver_ok(&vd))
+	if (virtio_rng__start(&r, bdf, NULL, NULL, NULL, 0, VIRTQ_MAX_SIZE))
 		goto fail;
 	printf("virtio-rng: features %#llx, queue size %u\n",
-	       (unsigned long long)vd.features, vq.size);
+	       (unsigned long long)r.vd.features, r.vq.size);
 
-	if (read_entropy(&vq, a, BLOCK) || read_entropy(&vq, b, BLOCK))
+	if (read_entropy(&r, a, BLOCK) || read_entropy(&r, b, BLOCK))
 		goto fail;
 	dump("block 1", a);
 	dump("block 2", b);
@@ -110,12 +101,12 @@ int payload__main(const void *fdt)
 		puts("virtio-rng: FAIL: the two blocks are identical");
 		goto fail;
 	}
-	virtio_pci__reset(&vd);
+	virtio_rng__stop(&r);
 	puts("virtio-rng: ok");
 	return 0;
 fail:
-	if (vd.common)
-		virtio_pci__fail(&vd);
+	if (r.vd.common)
+		virtio_pci__fail(&r.vd);
 	puts("virtio-rng: FAIL");
 	return EXIT_FAIL;
 }

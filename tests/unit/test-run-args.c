@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 
 #include <vsva/run.h>
 
@@ -8,7 +9,7 @@ static int parse(struct vm_config *cfg, int argc, const char **argv)
 	return run__parse(argc, (char **)argv, cfg);
 }
 
-Test(run_args, firmware_and_kernel)
+Test(run_args, firmware_and_kernel, .init = cr_redirect_stderr)
 {
 	struct vm_config cfg;
 	const char *a1[] = { "run", "-f", "hello", "-c", "2", "-m", "64", "--rng" };
@@ -24,7 +25,7 @@ Test(run_args, firmware_and_kernel)
 	cr_assert_str_eq(cfg.cmdline, "quiet");
 }
 
-Test(run_args, refuses_nonsense)
+Test(run_args, refuses_nonsense, .init = cr_redirect_stderr)
 {
 	struct vm_config cfg;
 	const char *none[] = { "run" };
@@ -38,7 +39,22 @@ Test(run_args, refuses_nonsense)
 	cr_assert_eq(parse(&cfg, 4, extra), 2);
 }
 
-Test(run_args, bad_numbers_exit_2, .exit_code = 2)
+Test(run_args, viommu_on_off, .init = cr_redirect_stderr)
+{
+	struct vm_config cfg;
+	const char *on[] = { "run", "-f", "x", "--viommu", "on" };
+	const char *off[] = { "run", "-f", "x", "--viommu", "off" };
+	const char *bad[] = { "run", "-f", "x", "--viommu", "maybe" };
+
+	cr_assert_eq(parse(&cfg, 5, on), 0);
+	cr_assert(cfg.viommu);
+	cr_assert_eq(parse(&cfg, 5, off), 0);
+	cr_assert_not(cfg.viommu);
+	cr_assert_eq(parse(&cfg, 5, bad), 2);
+}
+
+Test(run_args, bad_numbers_exit_2, .exit_code = 2,
+     .init = cr_redirect_stderr)
 {
 	struct vm_config cfg;
 	const char *a[] = { "run", "-f", "x", "-c", "99" };
