@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <vsva/emul-fq.h>
 #include <vsva/viommu.h>
 
 void emul_iommu__init(struct emul_iommu *e, const struct guest_mem *mem)
@@ -180,9 +181,16 @@ static int emul__attach_table(void *be, struct viommu_endpoint *ep, u32 pasid,
 {
 	struct emul_iommu *e = be;
 
-	/* The walker checks the root on every miss; nothing to install. */
+	/* The walker checks the root on every miss; nothing to install.
+	 * A replaced table takes its outstanding requests with it: the
+	 * fault queue answers them INVALID, as the kernel does. */
 	if (!replace)
 		e->tables_bound++;
+	if (e->fq && ep->dev_id) {
+		if (replace)
+			emul_fq__detach(e->fq, ep->dev_id, pasid);
+		emul_fq__attach(e->fq, ep->dev_id, pasid);
+	}
 	return 0;
 }
 
@@ -191,6 +199,8 @@ static void emul__detach_table(void *be, struct viommu_endpoint *ep, u32 pasid)
 	struct emul_iommu *e = be;
 
 	e->tables_bound--;
+	if (e->fq && ep->dev_id)
+		emul_fq__detach(e->fq, ep->dev_id, pasid);
 }
 
 static void emul__ep_caps(void *be, struct viommu_endpoint *ep,

@@ -22,7 +22,8 @@ u64 viommu__device_features(void)
 	       BIT_ULL(VIRTIO_IOMMU_F_MMIO) |
 	       BIT_ULL(VIRTIO_IOMMU_F_BYPASS_CONFIG) |
 	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_TABLE) |
-	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_INVAL);
+	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_INVAL) |
+	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_PAGE_REQ);
 }
 
 static bool viommu__has(const struct viommu *v, unsigned int bit)
@@ -348,6 +349,8 @@ u8 viommu__attach_table(struct viommu *v, u32 epid, u32 pasid, u32 flags,
 	p = viommu__pasid(ep, pasid);
 	if (p && p->state == VIOMMU_PASID_DRAINING)
 		return VIRTIO_IOMMU_S_INVAL;
+	if (p && v->prq_hook)
+		v->prq_hook(v->prq_opaque, ep, pasid, VIOMMU_PRQ_BEFORE, true);
 	if (!p) {
 		for (int i = 0; i < VIOMMU_MAX_PASIDS && !p; i++)
 			if (ep->pasids[i].state == VIOMMU_PASID_UNBOUND)
@@ -358,9 +361,18 @@ u8 viommu__attach_table(struct viommu *v, u32 epid, u32 pasid, u32 flags,
 		    v->be->attach_table(v->be_priv, ep, pasid, &desc, false))
 			return VIRTIO_IOMMU_S_UNSUPP;
 		p->pasid = pasid;
-	} else if (v->be && v->be->attach_table &&
-		   v->be->attach_table(v->be_priv, ep, pasid, &desc, true)) {
-		return VIRTIO_IOMMU_S_UNSUPP;
+	} else {
+		int err = v->be && v->be->attach_table ?
+			  v->be->attach_table(v->be_priv, ep, pasid, &desc,
+					      true) : 0;
+
+		/* The host answered the old table's requests (or, refusing,
+		 * kept them): the hook mirrors whatever it did. */
+		if (v->prq_hook)
+			v->prq_hook(v->prq_opaque, ep, pasid, VIOMMU_PRQ_AFTER,
+				    true);
+		if (err)
+			return VIRTIO_IOMMU_S_UNSUPP;
 	}
 	/* A new table: nothing cached from the old one may survive. */
 	viommu__flush(v, VSVA_INV_S_PASID_CACHE, ep->domain->id, ep->id, pasid);
@@ -383,8 +395,12 @@ u8 viommu__detach_table(struct viommu *v, u32 epid, u32 pasid)
 	if (!p || p->state != VIOMMU_PASID_BOUND)
 		return VIRTIO_IOMMU_S_INVAL;
 	p->state = VIOMMU_PASID_DRAINING;
+	if (v->prq_hook)
+		v->prq_hook(v->prq_opaque, ep, pasid, VIOMMU_PRQ_BEFORE, false);
 	if (v->be && v->be->detach_table)
 		v->be->detach_table(v->be_priv, ep, pasid);
+	if (v->prq_hook)
+		v->prq_hook(v->prq_opaque, ep, pasid, VIOMMU_PRQ_AFTER, false);
 	viommu__flush(v, VSVA_INV_S_PASID_CACHE,
 		      ep->domain ? ep->domain->id : 0, ep->id, pasid);
 	memset(p, 0, sizeof(*p));

@@ -87,6 +87,17 @@ static u8 viommu__req_attach_table(struct viommu *v, const u8 *in)
 				    r.format, r.levels, r.root);
 }
 
+static u8 viommu__req_page_resp(struct viommu *v, const u8 *in)
+{
+	struct virtio_iommu_req_page_resp r;
+
+	memcpy(&r, in, RD(virtio_iommu_req_page_resp));
+	if (!v->page_resp)
+		return VIRTIO_IOMMU_S_UNSUPP;
+	/* Reserved bytes and every other field are the relay's to check. */
+	return v->page_resp(v->prq_opaque, &r);
+}
+
 static u8 viommu__req_detach_table(struct viommu *v, const u8 *in)
 {
 	struct virtio_iommu_req_detach_table r;
@@ -201,6 +212,11 @@ size_t viommu__request(struct viommu *v, const u8 *in, size_t in_len,
 		if (!viommu__has(v, VIRTIO_IOMMU_F_VSVA_TABLE))
 			goto unwritten;
 		break;
+	case VIRTIO_IOMMU_T_PAGE_RESP:
+		need = RD(virtio_iommu_req_page_resp);
+		if (!viommu__has(v, VIRTIO_IOMMU_F_VSVA_PAGE_REQ))
+			goto unwritten;
+		break;
 	default:
 		goto unwritten;
 	}
@@ -222,6 +238,9 @@ size_t viommu__request(struct viommu *v, const u8 *in, size_t in_len,
 		break;
 	case VIRTIO_IOMMU_T_ATTACH_TABLE:
 		status = viommu__req_attach_table(v, in);
+		break;
+	case VIRTIO_IOMMU_T_PAGE_RESP:
+		status = viommu__req_page_resp(v, in);
 		break;
 	default:
 		status = viommu__req_detach_table(v, in);

@@ -98,6 +98,8 @@ identity:
 		x->contig = ~0ULL;
 	return 0;
 fault:
-	viommu__fault(v, ep, a, x->reason);
+	if (!(a->prq && ep->caps.page_req &&
+	      viommu__fault_recoverable(x->s1)))
+		viommu__fault(v, ep, a, x->reason);
 	return -EFAULT;
 }

@@ -142,31 +142,61 @@ static void pci__addr_port(struct vcpu *cpu, u64 port, u8 *data, u32 len,
 	pthread_mutex_unlock(&bus->lock);
 }
 
-static void pci__data_port(struct vcpu *cpu, u64 port, u8 *data, u32 len,
-			   bool is_write, void *opaque)
+/* One configuration access to 00:dev.fn register @reg.  Under bus->lock. */
+static void pci__cfg_access(struct pci_bus *bus, unsigned int dev,
+			    unsigned int fn, u16 reg, u8 *data, u32 len,
+			    bool is_write)
 {
-	struct pci_bus *bus = opaque;
-	u32 k = port - PCI_PORT_DATA, a, val = 0xffffffffU;
 	struct pci_device *pdev = NULL;
-	u16 reg;
+	u32 val = 0xffffffffU;
 
-	pthread_mutex_lock(&bus->lock);
-	a = bus->addr;
-	reg = (a & 0xfc) + k;
-	if ((a & PCI_ADDR_ENABLE) && k + len <= 4 &&
-	    ((a >> 16) & 0xff) == 0 && ((a >> 8) & 7) == 0)
-		pdev = bus->slot[(a >> 11) & 0x1f];
-
+	if (fn == 0 && dev < PCI_MAX_DEVICES && (len == 1 || len == 2 ||
+						  len == 4) &&
+	    reg + len <= PCI_CFG_SIZE && !(reg & (len - 1)))
+		pdev = bus->slot[dev];
 	if (pdev && is_write) {
-		memcpy(&val, data, MIN(len, 4U));
+		memcpy(&val, data, len);
 		pci_cfg__write(pdev, reg, val, len);
 		pci__update_bars(pdev);
 	} else if (pdev) {
 		val = pci_cfg__read(pdev, reg, len);
 	}
-	pthread_mutex_unlock(&bus->lock);
 	if (!is_write)
 		memcpy(data, &val, MIN(len, 4U));
+}
+
+static void pci__data_port(struct vcpu *cpu, u64 port, u8 *data, u32 len,
+			   bool is_write, void *opaque)
+{
+	struct pci_bus *bus = opaque;
+	u32 k = port - PCI_PORT_DATA, a;
+
+	pthread_mutex_lock(&bus->lock);
+	a = bus->addr;
+	if ((a & PCI_ADDR_ENABLE) && k + len <= 4 && ((a >> 16) & 0xff) == 0) {
+		/* CF8 reaches the first 256 bytes only. */
+		pci__cfg_access(bus, (a >> 11) & 0x1f, (a >> 8) & 7,
+				(u16)((a & 0xfc) + k), data, len, is_write);
+	} else if (!is_write) {
+		memset(data, 0xff, MIN(len, 4U));
+	}
+	pthread_mutex_unlock(&bus->lock);
+}
+
+/* ECAM (PCIe enhanced configuration access): the whole 4 KiB per function. */
+static void pci__ecam(struct vcpu *cpu, u64 addr, u8 *data, u32 len,
+		      bool is_write, void *opaque)
+{
+	struct pci_bus *bus = opaque;
+	u64 off = addr - PCI_ECAM_BASE;
+
+	pthread_mutex_lock(&bus->lock);
+	if (len <= 4)
+		pci__cfg_access(bus, (off >> 15) & 0x1f, (off >> 12) & 7,
+				(u16)(off & 0xfff), data, len, is_write);
+	else if (!is_write)
+		memset(data, 0xff, len);
+	pthread_mutex_unlock(&bus->lock);
 }
 
 int pci__init(struct vm *vm)
@@ -192,8 +222,12 @@ int pci__init(struct vm *vm)
 	if (!ret)
 		ret = ioport__register(vm, PCI_PORT_DATA, 4, pci__data_port,
 				       bus);
+	if (!ret)
+		ret = mmio__register(vm, PCI_ECAM_BASE, PCI_ECAM_SIZE, pci__ecam,
+				     bus);
 	if (ret) {
 		ioport__unregister(vm, PCI_PORT_ADDR);
+		ioport__unregister(vm, PCI_PORT_DATA);
 		free(bus);
 		return ret;
 	}
@@ -230,6 +264,7 @@ void pci__exit(struct vm *vm)
 	}
 	ioport__unregister(vm, PCI_PORT_ADDR);
 	ioport__unregister(vm, PCI_PORT_DATA);
+	mmio__unregister(vm, PCI_ECAM_BASE);
 	pthread_mutex_destroy(&bus->lock);
 	free(bus);
 	vm->pci = NULL;

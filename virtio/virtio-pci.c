@@ -578,7 +578,8 @@ static void virtio_pci__release(struct pci_device *pdev)
 }
 
 /* Behind a vIOMMU the driver must use it for DMA (virtio 1.x 6). */
-static void virtio_pci__iommu_attached(struct pci_device *pdev)
+static void virtio_pci__iommu_attached(struct pci_device *pdev,
+				       struct viommu_endpoint *ep)
 {
 	struct virtio_pci *vp = container_of(pdev, struct virtio_pci, pdev);
 

@@ -394,6 +394,17 @@ bool virtq__has_avail(struct virtq *vq)
 	       vq->last_avail;
 }
 
+u16 virtq__avail_count(struct virtq *vq)
+{
+	u16 n;
+
+	if (!vq->avail || vq->broken || !virtq__mapped(vq))
+		return 0;
+	n = (u16)(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) -
+		  vq->last_avail);
+	return n > vq->size ? 0 : n;
+}
+
 bool virtq__enable_notify(struct virtq *vq)
 {
 	if (!vq->used || !virtq__mapped(vq))

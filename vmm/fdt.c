@@ -9,6 +9,7 @@
 #include <libfdt.h>
 
 #include <vsva/boot.h>
+#include <vsva/pci.h>
 #include <vsva/power.h>
 
 #define FDT_TRY(x)				\
@@ -74,6 +75,12 @@ static int fdt__pci(void *fdt, const struct fdt_pci_dev *devs, int nr)
 	FDT_TRY(fdt_property_u32(fdt, "#address-cells", 3));
 	FDT_TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	FDT_TRY(fdt__u32s(fdt, "bus-range", bus_range, 2));
+	{
+		const u32 ecam[2] = { (u32)(PCI_ECAM_BASE >> 32),
+				      (u32)PCI_ECAM_BASE };
+
+		FDT_TRY(fdt__u32s(fdt, "vsva,ecam", ecam, 2));
+	}
 	for (int i = 0; i < nr; i++) {
 		const struct fdt_pci_dev *d = &devs[i];
 		u32 reg[5] = { (u32)d->bus << 16 | (u32)d->dev << 11 |

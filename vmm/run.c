@@ -18,9 +18,13 @@
 #include <vsva/rtc.h>
 #include <vsva/run.h>
 #include <vsva/serial8250.h>
+#include <vsva/sva-dev.h>
 #include <vsva/term.h>
 #include <vsva/vcpu.h>
+#include <vsva/virtio-blk.h>
+#include <vsva/virtio-console.h>
 #include <vsva/virtio-iommu.h>
+#include <vsva/virtio-net.h>
 #include <vsva/virtio.h>
 #include <vsva/vm.h>
 
@@ -37,24 +41,43 @@ static void run__usage(FILE *f)
 "\n"
 "  -k, --kernel FILE      Linux bzImage\n"
 "  -i, --initrd FILE      initial ramdisk\n"
-"  -p, --params CMDLINE   kernel command line (default: console=ttyS0)\n"
+"  -p, --params CMDLINE   kernel command line (default: console=ttyS0, or\n"
+"                         console=hvc0 with --console virtio)\n"
 "  -f, --firmware FW      firmware image: a path, or a payload name built by\n"
 "                         the tree (hello, virtio-rng, ...)\n"
 "  -m, --mem MiB          guest RAM in MiB (default %d)\n"
 "  -c, --cpus N           number of vCPUs, 1-%d (default 1)\n"
 "      --rng              add a virtio-rng device\n"
+"      --disk PATH[,ro]   a virtio-blk disk on the raw image PATH (its size a\n"
+"                         multiple of 512 bytes); ,ro: read-only; up to %d\n"
+"      --console serial|virtio\n"
+"                         the device the terminal's input goes to: the 8250\n"
+"                         (default) or a virtio-console (Linux: hvc0); the\n"
+"                         8250 stays for output either way\n"
 "      --viommu on|off    a virtio-iommu in front of every DMA-capable device\n"
 "                         (default off); see docs/virtio-iommu-ext.md\n"
+"      --sva-dev          the emulated SVA DMA device (PASID, PRI, ATS);\n"
+"                         see docs/sva-device.md; needs --viommu on\n"
+"      --relay uring|poll page-request relay: io_uring (default) or the\n"
+"                         poll()+read() baseline\n"
+"      --network user[,mac=MAC][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]...\n"
+"                         a virtio-net device on user-mode networking (slirp):\n"
+"                         guest 10.0.2.15 by DHCP, gateway 10.0.2.2, DNS\n"
+"                         10.0.2.3; HADDR defaults to 127.0.0.1\n"
 "      --loglevel LEVEL   error, warn, info or debug (default warn)\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: the firmware's exit code; 0 when a Linux guest powers off;\n"
 "3 on a KVM internal error, 4 on a guest triple fault, 5 on a guest reset,\n"
 "128+N when stopped by signal N.  On a terminal, Ctrl-A x quits.\n",
-		RUN_DEFAULT_MIB, RUN_MAX_CPUS);
+		RUN_DEFAULT_MIB, RUN_MAX_CPUS, VM_MAX_DISKS);
 }
 
-enum { OPT_RNG = 256, OPT_LOGLEVEL, OPT_VIOMMU };
+enum { OPT_RNG = 256, OPT_LOGLEVEL, OPT_VIOMMU, OPT_NETWORK };
+
+enum { OPT_DISK = 512, OPT_CONSOLE };
+
+enum { OPT_SVA_DEV = 768, OPT_RELAY };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -64,7 +87,12 @@ static const struct option run_options[] = {
 	{ "mem", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "viommu", required_argument, NULL, OPT_VIOMMU },
+	{ "sva-dev", no_argument, NULL, OPT_SVA_DEV },
+	{ "relay", required_argument, NULL, OPT_RELAY },
+	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -85,6 +113,59 @@ static long run__number(const char *opt, const char *s, long lo, long hi)
 	return v;
 }
 
+/* --network: checked here, set up by the virtio-net step. */
+static int run__network(struct vm_config *cfg, const char *spec)
+{
+	struct net_config net;
+	char err[160];
+
+	if (cfg->network) {
+		fprintf(stderr, "vsva run: only one --network\n");
+		return -1;
+	}
+	if (net_config__parse(&net, spec, err, sizeof(err))) {
+		fprintf(stderr, "vsva run: --network %s: %s\n", spec, err);
+		return -1;
+	}
+	cfg->network = spec;
+	return 0;
+}
+
+/*
+ * --disk PATH[,ro|,rw]: checked here, opened by the virtio-blk step.  Text
+ * after the last comma must be an option, so a PATH with a comma in it
+ * needs an explicit ,rw or ,ro.
+ */
+static int run__disk(struct vm_config *cfg, const char *arg)
+{
+	const char *comma = strrchr(arg, ',');
+	struct vm_disk *d;
+
+	if (cfg->nr_disks == VM_MAX_DISKS) {
+		fprintf(stderr, "vsva run: at most %d --disk\n", VM_MAX_DISKS);
+		return -1;
+	}
+	d = &cfg->disks[cfg->nr_disks];
+	d->arg = arg;
+	d->path_len = strlen(arg);
+	d->ro = false;
+	if (comma) {
+		if (strcmp(comma + 1, "ro") && strcmp(comma + 1, "rw")) {
+			fprintf(stderr, "vsva run: --disk %s: unknown option '%s' (ro or rw)\n",
+				arg, comma + 1);
+			return -1;
+		}
+		d->ro = !strcmp(comma + 1, "ro");
+		d->path_len = (size_t)(comma - arg);
+	}
+	if (!d->path_len) {
+		fprintf(stderr, "vsva run: --disk needs a path\n");
+		return -1;
+	}
+	cfg->nr_disks++;
+	return 0;
+}
+
 int run__parse(int argc, char **argv, struct vm_config *cfg)
 {
 	int c, lvl;
@@ -92,6 +173,7 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ram_mib = RUN_DEFAULT_MIB;
 	cfg->nr_cpus = 1;
+	cfg->console = "serial";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:i:p:f:m:c:h", run_options,
 				NULL)) != -1) {
@@ -108,6 +190,25 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 							RUN_MAX_CPUS);
 			break;
 		case OPT_RNG: cfg->rng = true; break;
+		case OPT_SVA_DEV: cfg->sva_dev = true; break;
+		case OPT_RELAY:
+			if (strcmp(optarg, "uring") && strcmp(optarg, "poll")) {
+				fprintf(stderr, "vsva run: --relay takes uring or poll\n");
+				return 2;
+			}
+			cfg->relay_poll = !strcmp(optarg, "poll");
+			break;
+		case OPT_DISK:
+			if (run__disk(cfg, optarg))
+				return 2;
+			break;
+		case OPT_CONSOLE:
+			if (strcmp(optarg, "serial") && strcmp(optarg, "virtio")) {
+				fprintf(stderr, "vsva run: --console takes serial or virtio\n");
+				return 2;
+			}
+			cfg->console = strcmp(optarg, "virtio") ? "serial" : "virtio";
+			break;
 		case OPT_VIOMMU:
 			if (!strcmp(optarg, "on")) {
 				cfg->viommu = true;
@@ -117,6 +218,10 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 				fprintf(stderr, "vsva run: --viommu takes on or off\n");
 				return 2;
 			}
+			break;
+		case OPT_NETWORK:
+			if (run__network(cfg, optarg))
+				return 2;
 			break;
 		case OPT_LOGLEVEL:
 			lvl = log__parse_level(optarg);
@@ -150,7 +255,8 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 		return 2;
 	}
 	if (!cfg->cmdline)
-		cfg->cmdline = "console=ttyS0";
+		cfg->cmdline = strcmp(cfg->console, "virtio") ?
+			       "console=ttyS0" : "console=hvc0";
 	if (cfg->ram_mib < 16 && cfg->kernel) {
 		fprintf(stderr, "vsva run: a Linux guest needs at least 16 MiB\n");
 		return 2;
@@ -163,10 +269,27 @@ static int run__rng(struct vm *vm)
 	return vm->cfg->rng ? virtio_rng__init(vm) : 0;
 }
 
+static int run__net(struct vm *vm)
+{
+	return vm->cfg->network ? virtio_net__init(vm, vm->cfg->network) : 0;
+}
+
+static int run__console(struct vm *vm)
+{
+	const char *con = vm->cfg->console;
+
+	return con && !strcmp(con, "virtio") ? virtio_console__init(vm) : 0;
+}
+
 /* Last of the devices: it puts every DMA-capable one behind it. */
 static int run__viommu(struct vm *vm)
 {
 	return vm->cfg->viommu ? virtio_iommu__init(vm) : 0;
+}
+
+static int run__sva_dev(struct vm *vm)
+{
+	return vm->cfg->sva_dev ? sva_dev__init(vm) : 0;
 }
 
 /* Set-up order, declared once; exits run in reverse. */
@@ -180,7 +303,11 @@ static const struct run_step {
 	{ "8250 UART", serial8250__init, NULL },
 	{ "PCI host bridge", pci__init, pci__exit },
 	{ "virtio-rng", run__rng, NULL },
-	{ "virtio-iommu", run__viommu, NULL },
+	{ "virtio-net", run__net, virtio_net__exit },
+	{ "virtio-blk", virtio_blk__init, NULL },
+	{ "virtio-console", run__console, NULL },
+	{ "SVA DMA device", run__sva_dev, NULL },
+	{ "virtio-iommu", run__viommu, virtio_iommu__exit },
 };
 
 static void run__teardown(struct vm *vm, int upto)

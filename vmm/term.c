@@ -83,6 +83,14 @@ static void term__readable(struct vm *vm, int fd, u32 revents, void *opaque)
 		term_input(term_opaque, out, n_out);
 }
 
+void term__set_input(void (*input)(void *opaque, const u8 *buf, size_t len),
+		     void *opaque)
+{
+	/* Set-up only (before the event loop runs): no lock needed. */
+	term_input = input;
+	term_opaque = opaque;
+}
+
 int term__init(struct vm *vm, void (*input)(void *opaque, const u8 *buf,
 					    size_t len), void *opaque)
 {

@@ -74,6 +74,9 @@
 #define PCI_MMIO_WINDOW_END	0xe0000000ULL
 /* No BAR decodes beyond the x86 physical address space. */
 #define PCI_MEM_LIMIT		(1ULL << 52)
+/* ECAM for bus 0 (1 MiB), in the window reserved for it. */
+#define PCI_ECAM_BASE		0xe0000000ULL
+#define PCI_ECAM_SIZE		0x100000ULL
 /* Where vsva places I/O BARs. */
 #define PCI_IO_WINDOW_START	0xc000
 #define PCI_IO_WINDOW_END	0x10000
@@ -85,6 +88,7 @@
 struct pci_device;
 struct msix;
 struct viommu_ep_caps;
+struct viommu_endpoint;
 
 enum pci_bar_type {
 	PCI_BAR_NONE = 0,
@@ -119,8 +123,9 @@ struct pci_device_ops {
 	/* Optional: pci__exit() is done with the device (BARs off, MSI-X
 	 * freed); free it. */
 	void (*release)(struct pci_device *pdev);
-	/* Optional: a vIOMMU now translates this device's DMA. */
-	void (*iommu_attached)(struct pci_device *pdev);
+	/* Optional: a vIOMMU now translates this device's DMA, as @ep. */
+	void (*iommu_attached)(struct pci_device *pdev,
+			       struct viommu_endpoint *ep);
 };
 
 struct pci_device {

@@ -11,6 +11,9 @@
  */
 int term__init(struct vm *vm, void (*input)(void *opaque, const u8 *buf,
 					    size_t len), void *opaque);
+/* Send the input to another sink from now on (one sink at a time). */
+void term__set_input(void (*input)(void *opaque, const u8 *buf, size_t len),
+		     void *opaque);
 void term__restore(void);
 void term__write(const u8 *buf, size_t len);
 

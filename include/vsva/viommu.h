@@ -70,6 +70,7 @@ struct viommu_endpoint {
 	struct viommu_pasid pasids[VIOMMU_MAX_PASIDS];
 	void *dev;			/* the device, for backends */
 	struct viommu *viommu;
+	u32 dev_id;			/* host device ID in fault records, 0 none */
 };
 
 /* An invalidation, decoded and validated (INVALIDATE entries, and the
@@ -90,7 +91,18 @@ struct viommu_access {
 	u64 addr;
 	bool write, exec, priv;
 	u32 pasid;		/* VIOMMU_NO_PASID for untagged DMA */
+	/* The device will send a page request for a recoverable fault (not
+	 * present, permission): do not report those on the eventq. */
+	bool prq;
 };
+
+/* Stage-1 faults a page request can fix. */
+static inline bool viommu__fault_recoverable(enum s1_fault f)
+{
+	return f == S1_FAULT_NOT_PRESENT || f == S1_FAULT_WRITE ||
+	       f == S1_FAULT_USER || f == S1_FAULT_SUPERVISOR ||
+	       f == S1_FAULT_EXEC;
+}
 
 struct viommu_xlate {
 	u64 gpa;
@@ -184,7 +196,21 @@ struct viommu {
 	/* Where translation faults go (the eventq). */
 	void (*report_fault)(void *opaque, const struct virtio_iommu_fault *f);
 	void *fault_opaque;
+	/*
+	 * Page-request hook around a PASID detach or table replacement:
+	 * VIOMMU_PRQ_BEFORE (take in what the host queued), then the backend
+	 * detaches, then VIOMMU_PRQ_AFTER (drop the tags the host answered).
+	 */
+	void (*prq_hook)(void *opaque, struct viommu_endpoint *ep, u32 pasid,
+			 int phase, bool replace);
+	/* A guest PAGE_RESP (F_VSVA_PAGE_REQ): the status for the guest. */
+	u8 (*page_resp)(void *opaque,
+			const struct virtio_iommu_req_page_resp *r);
+	void *prq_opaque;
 };
+
+#define VIOMMU_PRQ_BEFORE	0
+#define VIOMMU_PRQ_AFTER	1
 
 /* core.c */
 void viommu__init(struct viommu *v, const struct guest_mem *mem,
@@ -252,8 +278,11 @@ void viommu__fault(struct viommu *v, struct viommu_endpoint *ep,
 		   const struct viommu_access *a, u8 reason);
 
 /* backend-emul.c: the in-process host IOMMU model. */
+struct emul_fq;
+
 struct emul_iommu {
 	const struct guest_mem *mem;
+	struct emul_fq *fq;		/* page requests of its devices */
 	struct iotlb iotlb;
 	u64 iotlb_hits, iotlb_misses, pde_hits;
 	u64 invalidations;

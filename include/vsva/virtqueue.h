@@ -171,6 +171,8 @@ int virtq__push(struct virtq *vq, u16 head, u32 len);
 bool virtq__should_notify(struct virtq *vq);
 /* Are chains available (without consuming them)? */
 bool virtq__has_avail(struct virtq *vq);
+/* How many chains are available now (0 when unusable). */
+u16 virtq__avail_count(struct virtq *vq);
 /*
  * Ask the driver for notifications again (avail_event with EVENT_IDX, else
  * clear VIRTQ_USED_F_NO_NOTIFY) and return true if chains arrived meanwhile,

@@ -9,6 +9,7 @@
 struct vcpu;
 struct vm;
 struct pci_bus;
+struct net_dev;
 
 /*
  * Port I/O and MMIO dispatch.  A handler gets the absolute address, the
@@ -61,6 +62,8 @@ enum vm_exit_reason {
 /* Stop the VM: every vCPU leaves KVM_RUN, run() returns @status. */
 void vm__request_exit(struct vm *vm, enum vm_exit_reason why, int status);
 
+#define VM_MAX_DISKS	4
+
 struct vm_config {
 	u64 ram_mib;
 	int nr_cpus;
@@ -70,7 +73,16 @@ struct vm_config {
 	const char *firmware;	/* path or payload name */
 	bool rng;
 	bool viommu;		/* --viommu on */
-	const char *console;	/* "serial" */
+	bool sva_dev;		/* --sva-dev */
+	bool relay_poll;	/* --relay poll (baseline) */
+	const char *network;	/* --network SPEC (virtio-net), or NULL */
+	const char *console;	/* --console: "serial" (default) or "virtio" */
+	int nr_disks;		/* --disk PATH[,ro], in order */
+	struct vm_disk {
+		const char *arg;	/* the option's argument */
+		size_t path_len;	/* the path is arg[0, path_len) */
+		bool ro;
+	} disks[VM_MAX_DISKS];
 };
 
 struct vm {
@@ -96,6 +108,8 @@ struct vm {
 
 	struct evloop *evloop;
 	struct pci_bus *pci;
+	struct viommu_dev *viommu;
+	struct net_dev *net;	/* virtio-net, for its exit step */
 
 	/* where the guest got entered */
 	u64 entry_rip;
