@@ -15,15 +15,7 @@
 
 u64 viommu__device_features(void)
 {
-	return BIT_ULL(VIRTIO_IOMMU_F_INPUT_RANGE) |
-	       BIT_ULL(VIRTIO_IOMMU_F_DOMAIN_RANGE) |
-	       BIT_ULL(VIRTIO_IOMMU_F_MAP_UNMAP) |
-	       BIT_ULL(VIRTIO_IOMMU_F_PROBE) |
-	       BIT_ULL(VIRTIO_IOMMU_F_MMIO) |
-	       BIT_ULL(VIRTIO_IOMMU_F_BYPASS_CONFIG) |
-	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_TABLE) |
-	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_INVAL) |
-	       BIT_ULL(VIRTIO_IOMMU_F_VSVA_PAGE_REQ);
+	return VIOMMU_DEVICE_FEATURES;
 }
 
 static bool viommu__has(const struct viommu *v, unsigned int bit)

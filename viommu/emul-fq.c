@@ -55,6 +55,11 @@ struct emul_fq {
 	/* cookie c lives in groups[c - 1] */
 	struct emul_fq_group groups[EMUL_FQ_MAX_GROUPS];
 	u32 nr_queued;
+	/* Groups waiting to go to the FD, in arrival order (cookies). */
+	u32 fifo[EMUL_FQ_MAX_GROUPS];
+	u32 fifo_head, fifo_len;
+	bool wake_pending;
+	struct prq_host_fault msg[PRQ_BATCH_MAX];
 	struct emul_fq_stats stats;
 };
 
@@ -217,15 +222,6 @@ void emul_fq__remove_device(struct emul_fq *fq, u32 dev_id)
 	pthread_mutex_unlock(&fq->lock);
 }
 
-/* Send one group to the relay's end; false if the socket is full. */
-static bool emul_fq__send(struct emul_fq *fq, struct emul_fq_group *g)
-{
-	ssize_t n = send(fq->fd[1], g->rec, g->nr * sizeof(g->rec[0]),
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	return n == (ssize_t)(g->nr * sizeof(g->rec[0]));
-}
-
 static void emul_fq__wake(struct emul_fq *fq)
 {
 	u64 one = 1;
@@ -283,9 +279,14 @@ static int emul_fq__complete(struct emul_fq *fq, const struct emul_fq_req *last)
 	};
 	g->nr = n;
 	fq->stats.groups++;
-	if (fq->nr_queued || !emul_fq__send(fq, g)) {
-		g->queued = true;
-		fq->nr_queued++;
+	/* Like the kernel's queue, groups wait to be read; the host thread
+	 * hands them to the FD, as many whole groups per message as fit
+	 * (one read then returns them all, as a kernel read does). */
+	g->queued = true;
+	fq->nr_queued++;
+	fq->fifo[(fq->fifo_head + fq->fifo_len++) % EMUL_FQ_MAX_GROUPS] = c;
+	if (!fq->wake_pending) {
+		fq->wake_pending = true;
 		emul_fq__wake(fq);
 	}
 	return 0;
@@ -345,16 +346,44 @@ static void emul_fq__responses(struct emul_fq *fq, const struct prq_host_resp *r
 static void emul_fq__flush_queued(struct emul_fq *fq)
 {
 	pthread_mutex_lock(&fq->lock);
-	/* In cookie order is not arrival order; good enough for overflow. */
-	for (u32 c = 1; c <= EMUL_FQ_MAX_GROUPS && fq->nr_queued; c++) {
-		struct emul_fq_group *g = &fq->groups[c - 1];
+	fq->wake_pending = false;
+	while (fq->fifo_len) {
+		u32 nrec = 0, ngroups = 0;
+		ssize_t n;
 
-		if (!g->used || !g->queued)
-			continue;
-		if (!emul_fq__send(fq, g))
-			break;
-		g->queued = false;
-		fq->nr_queued--;
+		/* Whole groups, in arrival order, up to one read's worth. */
+		while (ngroups < fq->fifo_len) {
+			u32 c = fq->fifo[(fq->fifo_head + ngroups) %
+					 EMUL_FQ_MAX_GROUPS];
+			struct emul_fq_group *g = &fq->groups[c - 1];
+
+			if (!g->used || !g->queued) {	/* answered meanwhile */
+				ngroups++;
+				continue;
+			}
+			if (nrec + g->nr > PRQ_BATCH_MAX)
+				break;
+			memcpy(&fq->msg[nrec], g->rec, g->nr * sizeof(g->rec[0]));
+			nrec += g->nr;
+			ngroups++;
+		}
+		if (nrec) {
+			n = send(fq->fd[1], fq->msg, nrec * sizeof(fq->msg[0]),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n != (ssize_t)(nrec * sizeof(fq->msg[0])))
+				break;	/* full: POLLOUT brings us back */
+		}
+		for (u32 i = 0; i < ngroups; i++) {
+			u32 c = fq->fifo[fq->fifo_head];
+			struct emul_fq_group *g = &fq->groups[c - 1];
+
+			if (g->used && g->queued) {
+				g->queued = false;
+				fq->nr_queued--;
+			}
+			fq->fifo_head = (fq->fifo_head + 1) % EMUL_FQ_MAX_GROUPS;
+			fq->fifo_len--;
+		}
 	}
 	pthread_mutex_unlock(&fq->lock);
 }

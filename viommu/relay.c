@@ -14,15 +14,20 @@
 #include <vsva/relay.h>
 
 #define RELAY_READ_RECS		256	/* 10 KiB: several whole groups */
+#define RELAY_SLOTS		2	/* reads armed at once (io_uring) */
 #define RELAY_MAX_DEVS		64
 #define RELAY_MAX_GROUPS	RELAY_READ_RECS
 
+/* user_data: kind in the low byte, read slot above it */
 enum {
 	UD_POLL = 1,
 	UD_READ,
 	UD_CTL,
 	UD_CANCEL,
+	UD_WRITE,
 };
+
+#define UD(kind, slot)	((u64)(kind) | (u64)(slot) << 8)
 
 #define CTL_REQUESTS	1ULL
 #define CTL_STOP	2ULL
@@ -38,10 +43,11 @@ struct relay {
 	int ctl_fd;
 	u64 ctl_val;
 	u64 ctl_pending;	/* flags seen, not yet acted on */
-	bool read_armed, ctl_armed;
+	bool read_armed[RELAY_SLOTS], ctl_armed;
+	int nr_armed;
 	bool stopping;
 
-	struct prq_host_fault rbuf[RELAY_READ_RECS];
+	struct prq_host_fault rbuf[RELAY_SLOTS][RELAY_READ_RECS];
 	struct prq_host_fault sbuf[RELAY_READ_RECS];	/* synchronous drain */
 	struct prq_group groups[RELAY_MAX_GROUPS];
 	struct virtio_iommu_page_req recs[PRQ_MAX_GROUP];
@@ -57,6 +63,9 @@ struct relay {
 
 	struct prq_table tags;
 	struct prq_resp_batch batch;
+	/* io_uring mode: the batch being written (the next one fills) */
+	struct prq_resp_batch wbatch;
+	bool write_inflight;
 	bool pushed;
 	struct relay_stats st;
 };
@@ -139,6 +148,66 @@ void relay__flush(struct relay *r)
 	r->st.refused_by_host = b->refused;
 }
 
+/*
+ * io_uring mode: hand the batch to the ring; it is written with the next
+ * submit, in the same io_uring_enter that waits for page requests.
+ */
+static void relay__flush_async(struct relay *r)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!r->batch.nr || r->write_inflight)
+		return;
+	sqe = io_uring_get_sqe(&r->ring);
+	if (!sqe) {
+		relay__flush(r);
+		return;
+	}
+	r->wbatch.nr = r->batch.nr;
+	memcpy(r->wbatch.r, r->batch.r, r->batch.nr * sizeof(r->batch.r[0]));
+	r->batch.nr = 0;
+	io_uring_prep_write(sqe, r->cfg.fd, r->wbatch.r,
+			    r->wbatch.nr * sizeof(r->wbatch.r[0]), 0);
+	io_uring_sqe_set_data64(sqe, UD_WRITE);
+	r->write_inflight = true;
+	r->st.writes++;
+}
+
+/* The ring wrote (part of) wbatch: a short write refused its first
+ * unwritten entry; what follows it goes back to the front of the batch. */
+static void relay__write_done(struct relay *r, int res)
+{
+	struct prq_resp_batch *w = &r->wbatch;
+
+	r->write_inflight = false;
+	if (res < 0 && res != -EINVAL) {
+		r->st.write_errors++;
+		pr_err("relay: writing responses: %s", strerror(-res));
+		w->nr = 0;
+		return;
+	}
+	if (prq_batch__consumed(w, res < 0 ? 0 : (size_t)res) < 0) {
+		w->nr = 0;
+		return;
+	}
+	r->batch.refused += w->refused;
+	r->batch.short_writes += w->short_writes;
+	w->refused = w->short_writes = 0;
+	if (w->nr) {
+		u32 room = PRQ_BATCH_MAX - r->batch.nr;
+
+		if (w->nr > room) {
+			relay__flush(r);
+			room = PRQ_BATCH_MAX;
+		}
+		memmove(&r->batch.r[w->nr], r->batch.r,
+			r->batch.nr * sizeof(r->batch.r[0]));
+		memcpy(r->batch.r, w->r, w->nr * sizeof(w->r[0]));
+		r->batch.nr += w->nr;
+		w->nr = 0;
+	}
+}
+
 static void relay__respond(struct relay *r, u32 cookie, u32 code)
 {
 	if (prq_batch__add(&r->batch, cookie, code) == -ENOSPC) {
@@ -156,6 +225,7 @@ static void relay__group(struct relay *r, const struct prq_group *g, u64 now)
 	u32 ep;
 	int room, tag;
 
+	r->st.groups_in++;
 	if (r->cfg.host && r->cfg.host->raised_at)
 		t0 = r->cfg.host->raised_at(r->cfg.h, g->cookie);
 	if (t0 && t0 <= now)
@@ -184,10 +254,10 @@ static void relay__group(struct relay *r, const struct prq_group *g, u64 now)
 	r->pushed = true;
 	{
 		u64 t = relay__now();
-		struct prq_tag *pt = &r->tags.tags[(u32)tag &
-						   (PRQ_MAX_TAGS - 1)];
+		struct prq_tag *pt = prq__lookup(&r->tags, (u32)tag);
 
-		pt->t_pushed = t;
+		if (pt)
+			pt->t_pushed = t;
 		hist__add(&r->st.relay_to_guest, t - now);
 		hist__add(&r->st.relay_cost, t - now);
 	}
@@ -201,6 +271,14 @@ static void relay__process(struct relay *r, const void *buf, size_t len)
 
 	r->st.reads++;
 	r->st.read_bytes += len;
+	if (n < 0) {
+		/* Cannot happen with the kernel's whole-group reads; nothing
+		 * in a malformed read can be answered (no trusted cookie). */
+		r->tags.stats.bad_records += len / sizeof(struct prq_host_fault);
+		pr_warn("relay: %zu bytes of malformed fault records dropped",
+			len);
+		return;
+	}
 	for (int i = 0; i < n; i++)
 		relay__group(r, &r->groups[i], now);
 }
@@ -219,8 +297,8 @@ static void relay__kick_guest(struct relay *r)
 u8 relay__page_resp(struct relay *r,
 		    const struct virtio_iommu_req_page_resp *resp)
 {
-	struct prq_tag *pt = &r->tags.tags[resp->tag & (PRQ_MAX_TAGS - 1)];
-	u64 pushed = pt->t_pushed;
+	struct prq_tag *pt = prq__lookup(&r->tags, resp->tag);
+	u64 pushed = pt ? pt->t_pushed : 0;
 	struct prq_host_resp hr;
 	bool failure = false;
 	u8 st;
@@ -239,7 +317,10 @@ u8 relay__page_resp(struct relay *r,
 void relay__drop(struct relay *r, u32 ep, u32 pasid, enum prq_auto why,
 		 bool respond)
 {
-	prq__drain(&r->tags, ep, pasid, why, respond, &r->batch);
+	/* A drain stops when the batch is full: flush and go on. */
+	while (prq__drain(&r->tags, ep, pasid, why, respond, &r->batch) > 0 &&
+	       respond)
+		relay__flush(r);
 	if (respond)
 		relay__flush(r);
 }
@@ -248,18 +329,24 @@ void relay__drop(struct relay *r, u32 ep, u32 pasid, enum prq_auto why,
 
 static void relay__arm_read(struct relay *r)
 {
-	struct io_uring_sqe *sqe;
+	for (int i = 0; i < RELAY_SLOTS; i++) {
+		struct io_uring_sqe *sqe;
 
-	if (r->read_armed)
-		return;
-	sqe = io_uring_get_sqe(&r->ring);
-	io_uring_prep_poll_add(sqe, r->cfg.fd, POLLIN);
-	sqe->flags |= IOSQE_IO_LINK;
-	io_uring_sqe_set_data64(sqe, UD_POLL);
-	sqe = io_uring_get_sqe(&r->ring);
-	io_uring_prep_read(sqe, r->cfg.fd, r->rbuf, sizeof(r->rbuf), 0);
-	io_uring_sqe_set_data64(sqe, UD_READ);
-	r->read_armed = true;
+		if (r->read_armed[i])
+			continue;
+		sqe = io_uring_get_sqe(&r->ring);
+		if (!sqe)
+			return;
+		io_uring_prep_poll_add(sqe, r->cfg.fd, POLLIN);
+		sqe->flags |= IOSQE_IO_LINK;
+		io_uring_sqe_set_data64(sqe, UD(UD_POLL, i));
+		sqe = io_uring_get_sqe(&r->ring);
+		io_uring_prep_read(sqe, r->cfg.fd, r->rbuf[i],
+				   sizeof(r->rbuf[i]), 0);
+		io_uring_sqe_set_data64(sqe, UD(UD_READ, i));
+		r->read_armed[i] = true;
+		r->nr_armed++;
+	}
 }
 
 static void relay__arm_ctl(struct relay *r)
@@ -277,21 +364,28 @@ static void relay__arm_ctl(struct relay *r)
 /* One completion.  Read data is processed at once. */
 static void relay__cqe(struct relay *r, struct io_uring_cqe *cqe)
 {
-	switch (io_uring_cqe_get_data64(cqe)) {
+	u64 ud = io_uring_cqe_get_data64(cqe);
+	int slot = (int)(ud >> 8) % RELAY_SLOTS;
+
+	switch (ud & 0xff) {
 	case UD_POLL:
 		if (cqe->res < 0 && cqe->res != -ECANCELED)
 			pr_warn("relay: poll on the fault FD: %s",
 				strerror(-cqe->res));
 		break;
 	case UD_READ:
-		r->read_armed = false;
+		r->read_armed[slot] = false;
+		r->nr_armed--;
 		if (cqe->res > 0)
-			relay__process(r, r->rbuf, (size_t)cqe->res);
+			relay__process(r, r->rbuf[slot], (size_t)cqe->res);
 		else if (cqe->res == 0 || cqe->res == -EAGAIN)
 			r->st.empty_reads++;
 		else if (cqe->res != -ECANCELED)
 			pr_warn("relay: reading the fault FD: %s",
 				strerror(-cqe->res));
+		break;
+	case UD_WRITE:
+		relay__write_done(r, cqe->res);
 		break;
 	case UD_CTL:
 		r->ctl_armed = false;
@@ -307,15 +401,30 @@ void relay__quiesce(struct relay *r)
 {
 	struct io_uring_cqe *cqe;
 
-	if (r->cfg.mode == RELAY_URING && r->ring_ok && r->read_armed) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+	if (r->cfg.mode == RELAY_URING && r->ring_ok && r->nr_armed) {
+		for (int i = 0; i < RELAY_SLOTS; i++) {
+			/* The poll, or the read if the poll already fired
+			 * (io_uring may park a read on an empty socket). */
+			static const int kinds[] = { UD_POLL, UD_READ };
 
-		io_uring_prep_cancel64(sqe, UD_POLL, 0);
-		io_uring_sqe_set_data64(sqe, UD_CANCEL);
+			if (!r->read_armed[i])
+				continue;
+			for (int k = 0; k < 2; k++) {
+				struct io_uring_sqe *sqe;
+
+				sqe = io_uring_get_sqe(&r->ring);
+				if (!sqe) {
+					io_uring_submit(&r->ring);
+					sqe = io_uring_get_sqe(&r->ring);
+				}
+				io_uring_prep_cancel64(sqe, UD(kinds[k], i), 0);
+				io_uring_sqe_set_data64(sqe, UD_CANCEL);
+			}
+		}
 		io_uring_submit(&r->ring);
-		/* The linked read completes either way: with data if the
-		 * poll had fired, else -ECANCELED. */
-		while (r->read_armed) {
+		/* Each read completes either way: with data if it got some,
+		 * else -ECANCELED. */
+		while (r->nr_armed) {
 			if (io_uring_wait_cqe(&r->ring, &cqe))
 				break;
 			relay__cqe(r, cqe);
@@ -325,6 +434,7 @@ void relay__quiesce(struct relay *r)
 	/* Take in whatever else the host has queued, synchronously. */
 	for (;;) {
 		ssize_t n = read(r->cfg.fd, r->sbuf, sizeof(r->sbuf));
+
 
 		if (n <= 0)
 			break;
@@ -379,8 +489,19 @@ static void *relay__uring_thread(void *arg)
 		}
 		io_uring_cq_advance(&r->ring, n);
 		relay__run_ctl(r);
-		relay__flush(r);
+		/* Kick first: a guest may answer at once (the synthetic one
+		 * does, on this thread); its answers go out with the next
+		 * submit. */
 		relay__kick_guest(r);
+		relay__flush_async(r);
+	}
+	/* Let the last write land before anything else is written. */
+	while (r->write_inflight) {
+		if (io_uring_submit_and_wait(&r->ring, 1) < 0 ||
+		    io_uring_wait_cqe(&r->ring, &cqe))
+			break;
+		relay__cqe(r, cqe);
+		io_uring_cqe_seen(&r->ring, cqe);
 	}
 	return NULL;
 }
@@ -403,10 +524,11 @@ static void *relay__poll_thread(void *arg)
 			break;
 		}
 		if (p[0].revents & POLLIN) {
-			ssize_t n = read(r->cfg.fd, r->rbuf, sizeof(r->rbuf));
+			ssize_t n = read(r->cfg.fd, r->rbuf[0],
+					 sizeof(r->rbuf[0]));
 
 			if (n > 0)
-				relay__process(r, r->rbuf, (size_t)n);
+				relay__process(r, r->rbuf[0], (size_t)n);
 			else
 				r->st.empty_reads++;
 		}
@@ -417,8 +539,8 @@ static void *relay__poll_thread(void *arg)
 				r->ctl_pending |= v;
 			relay__run_ctl(r);
 		}
-		relay__flush(r);
 		relay__kick_guest(r);
+		relay__flush(r);
 	}
 	return NULL;
 }
@@ -435,6 +557,13 @@ static void *relay__thread(void *arg)
 	relay__quiesce(r);
 	relay__drop(r, PRQ_ALL_ENDPOINTS, PRQ_ALL_PASIDS, PRQ_AUTO_VM_EXIT,
 		    true);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+		r->st.cpu_ns = (u64)ts.tv_sec * 1000000000ULL +
+			       (u64)ts.tv_nsec;
+	}
 	return NULL;
 }
 
@@ -443,7 +572,7 @@ int relay__start(struct relay *r)
 	int ret;
 
 	if (r->cfg.mode == RELAY_URING) {
-		ret = io_uring_queue_init(64, &r->ring, 0);
+		ret = io_uring_queue_init(4 * RELAY_SLOTS + 8, &r->ring, 0);
 		if (ret)
 			return ret;
 		r->ring_ok = true;

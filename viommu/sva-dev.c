@@ -472,6 +472,7 @@ static void sva__page_response(void *dev, u32 pasid, bool pasid_valid,
 		    (j->d.pasid & ~SVA_DESC_PASID_VALID) == pasid) {
 			j->state = JOB_ANSWERED;
 			j->code = code;
+			s->st.answers++;
 			s->outstanding -= MIN(s->outstanding, j->nreq);
 			s->prg_used[grpid & 511] = false;
 			found = true;
@@ -645,6 +646,7 @@ static void sva__release(struct pci_device *pdev)
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
+	s->vm->sva = NULL;
 	if (s->fq && s->dev_id)
 		emul_fq__remove_device(s->fq, s->dev_id);
 	pr_info("sva-dev: %llu jobs submitted, %llu completed, %llu page requests in %llu groups",
@@ -653,6 +655,18 @@ static void sva__release(struct pci_device *pdev)
 		(unsigned long long)s->st.page_requests,
 		(unsigned long long)s->st.groups);
 	free(s);
+}
+
+void sva_dev__stats(struct vm *vm, struct sva_dev_stats *out)
+{
+	struct sva_dev *s = vm->sva;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	*out = s->st;
+	pthread_mutex_unlock(&s->lock);
 }
 
 static const struct pci_device_ops sva_pci_ops = {
@@ -743,6 +757,7 @@ int sva_dev__init(struct vm *vm)
 		return ret > 0 ? -ret : ret;
 	}
 	pthread_setname_np(s->thread, "vsva-sva-dev");
+	vm->sva = s;
 	ret = pci__register(vm, pdev);
 	if (ret)
 		pr_err("sva-dev: cannot add the PCI function: %d", ret);

@@ -179,9 +179,8 @@ static void viommu_dev__requests(struct viommu_dev *d)
 	signal = d->signal_event;
 	d->signal_event = false;
 	pthread_mutex_unlock(&d->lock);
-	/* Guest answers of this kick go to the host in one write. */
-	if (d->relay)
-		relay__flush(d->relay);
+	/* Guest answers of this kick go to the host in one write, when the
+	 * relay's loop comes round (the requestq runs on its thread). */
 	if (pushed && virtq__should_notify(vq))
 		virtio__signal_vq(&d->vdev, VIOMMU_VQ_REQUEST);
 	viommu_dev__signal(d, signal);
@@ -473,6 +472,7 @@ static const struct virtio_device_ops viommu_ops = {
 	.nr_queues = VIOMMU_NR_QUEUES,
 	.queue_max_size = VIOMMU_QUEUE_SIZE,
 	.config_size = sizeof(struct virtio_iommu_config),
+	.features = VIOMMU_DEVICE_FEATURES,
 	.config_read = viommu_dev__config_read,
 	.config_write = viommu_dev__config_write,
 	.queue_init = viommu_dev__queue_init,
@@ -581,6 +581,13 @@ void virtio_iommu__exit(struct vm *vm)
 
 	if (d && d->relay)
 		relay__stop(d->relay);
+}
+
+struct emul_fq *virtio_iommu__vm_fault_queue(struct vm *vm)
+{
+	struct viommu_dev *d = vm->viommu;
+
+	return d ? d->emul.fq : NULL;
 }
 
 struct relay *virtio_iommu__relay(struct vm *vm)

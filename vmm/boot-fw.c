@@ -71,7 +71,8 @@ static int boot__fdt_pci(struct vm *vm, struct fdt_pci_dev *out, int max)
 int boot__firmware(struct vm *vm, const char *name, struct vcpu_boot_state *st)
 {
 	struct fdt_pci_dev pci[FW_MAX_PCI];
-	struct fdt_machine m = { .mem = &vm->mem, .nr_cpus = vm->nr_cpus };
+	struct fdt_machine m = { .mem = &vm->mem, .nr_cpus = vm->nr_cpus,
+				 .bootargs = vm->cfg->fw_args };
 	char path[PATH_MAX];
 	u64 entry, end;
 	size_t len;

@@ -5,6 +5,9 @@
 
 #include <vsva/run.h>
 
+int inject__main(int argc, char **argv);
+int stress__main(int argc, char **argv);
+
 #define VSVA_VERSION "0.1"
 
 static const struct cmd {
@@ -13,6 +16,8 @@ static const struct cmd {
 	const char *help;
 } cmds[] = {
 	{ "run", run__main, "boot a Linux kernel or a firmware guest" },
+	{ "stress", stress__main, "a guest-driven PRI stress run (pri-stress firmware)" },
+	{ "inject", inject__main, "a synthetic page-request storm through the relay" },
 };
 
 static void usage(FILE *f)

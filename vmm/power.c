@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <vsva/acpi.h>
+#include <vsva/fw-report.h>
 #include <vsva/log.h>
 #include <vsva/power.h>
 #include <vsva/vm.h>
@@ -87,6 +88,21 @@ static void power__ignore(struct vcpu *cpu, u64 addr, u8 *data, u32 len,
 		memset(data, 0xff, len);
 }
 
+/* Firmware report port: the GPA of its results structure. */
+static void power__report_port(struct vcpu *cpu, u64 addr, u8 *data, u32 len,
+			       bool is_write, void *opaque)
+{
+	struct vm *vm = opaque;
+	u32 gpa = 0;
+
+	if (!is_write) {
+		memset(data, 0, len);
+		return;
+	}
+	memcpy(&gpa, data, MIN(len, 4U));
+	__atomic_store_n(&vm->fw_report_gpa, (u64)gpa, __ATOMIC_RELEASE);
+}
+
 int power__init(struct vm *vm)
 {
 	int ret;
@@ -101,5 +117,8 @@ int power__init(struct vm *vm)
 		ret = ioport__register(vm, 0x64, 1, power__reset, vm);
 	if (!ret)
 		ret = ioport__register(vm, 0x80, 1, power__ignore, vm);
+	if (!ret)
+		ret = ioport__register(vm, FW_REPORT_PORT, 4, power__report_port,
+				       vm);
 	return ret;
 }

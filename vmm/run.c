@@ -60,10 +60,11 @@ static void run__usage(FILE *f)
 "                         see docs/sva-device.md; needs --viommu on\n"
 "      --relay uring|poll page-request relay: io_uring (default) or the\n"
 "                         poll()+read() baseline\n"
-"      --network user[,mac=MAC][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]...\n"
-"                         a virtio-net device on user-mode networking (slirp):\n"
-"                         guest 10.0.2.15 by DHCP, gateway 10.0.2.2, DNS\n"
-"                         10.0.2.3; HADDR defaults to 127.0.0.1\n"
+"      --network user[,mac=MAC][,hostfwd=RULE]...\n"
+"                         virtio-net on user-mode networking (slirp): guest\n"
+"                         10.0.2.15 by DHCP, gateway 10.0.2.2, DNS 10.0.2.3;\n"
+"                         RULE = [tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT, HADDR\n"
+"                         127.0.0.1 unless given\n"
 "      --loglevel LEVEL   error, warn, info or debug (default warn)\n"
 "  -h, --help             this text\n"
 "\n"
@@ -292,6 +293,19 @@ static int run__sva_dev(struct vm *vm)
 	return vm->cfg->sva_dev ? sva_dev__init(vm) : 0;
 }
 
+/* Nothing to set up: its exit is the point between the devices' exits
+ * (the vIOMMU answered what was outstanding) and the bus freeing them. */
+static int run__results_init(struct vm *vm)
+{
+	return 0;
+}
+
+static void run__results_exit(struct vm *vm)
+{
+	if (vm->hooks && vm->hooks->finished)
+		vm->hooks->finished(vm, vm->hooks->opaque);
+}
+
 /* Set-up order, declared once; exits run in reverse. */
 static const struct run_step {
 	const char *name;
@@ -302,6 +316,7 @@ static const struct run_step {
 	{ "CMOS RTC", rtc__init, NULL },
 	{ "8250 UART", serial8250__init, NULL },
 	{ "PCI host bridge", pci__init, pci__exit },
+	{ "results", run__results_init, run__results_exit },
 	{ "virtio-rng", run__rng, NULL },
 	{ "virtio-net", run__net, virtio_net__exit },
 	{ "virtio-blk", virtio_blk__init, NULL },
@@ -333,6 +348,8 @@ int vm__run(struct vm *vm)
 		die("cannot start the event loop");
 	if (vcpu__start_all(vm))
 		die("cannot start vCPU threads");
+	if (vm->hooks && vm->hooks->started)
+		vm->hooks->started(vm, vm->hooks->opaque);
 	while (!__atomic_load_n(&vm->exiting, __ATOMIC_ACQUIRE)) {
 		sig = sigwaitinfo(&set, NULL);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
@@ -347,18 +364,13 @@ int vm__run(struct vm *vm)
 	return vm->exit_status;
 }
 
-int run__main(int argc, char **argv)
+int run__vm(struct vm_config *cfg, const struct run_hooks *hooks)
 {
 	struct vcpu_boot_state st = { 0 };
-	struct vm_config cfg;
 	struct vm *vm;
 	sigset_t set;
 	int ret, status;
 	unsigned int i;
-
-	ret = run__parse(argc, argv, &cfg);
-	if (ret)
-		return ret;
 
 	/* Signals are taken by the main thread only; block them first so
 	 * every thread created from here on inherits the mask. */
@@ -371,16 +383,17 @@ int run__main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	vm = vm__create(&cfg);
-	vcpu__create_all(vm, cfg.nr_cpus);
+	vm = vm__create(cfg);
+	vm->hooks = hooks;
+	vcpu__create_all(vm, cfg->nr_cpus);
 	for (i = 0; i < ARRAY_SIZE(run_steps); i++) {
 		ret = run_steps[i].init(vm);
 		if (ret)
 			die("cannot set up the %s: %s", run_steps[i].name,
 			    strerror(-ret));
 	}
-	if (cfg.firmware)
-		boot__firmware(vm, cfg.firmware, &st);
+	if (cfg->firmware)
+		boot__firmware(vm, cfg->firmware, &st);
 	else
 		boot__linux(vm, &st);
 	ret = vcpu__set_long_mode(vm->cpus[0], &st);
@@ -392,4 +405,15 @@ int run__main(int argc, char **argv)
 	vm__destroy(vm);
 	term__restore();
 	return status;
+}
+
+int run__main(int argc, char **argv)
+{
+	struct vm_config cfg;
+	int ret;
+
+	ret = run__parse(argc, argv, &cfg);
+	if (ret)
+		return ret;
+	return run__vm(&cfg, NULL);
 }

@@ -10,14 +10,7 @@
 #include "tsc.h"
 #include "viommu.h"
 
-/* struct virtio_iommu_config offsets */
-#define CFG_PAGE_SIZE_MASK	0
-#define CFG_INPUT_START		8
-#define CFG_INPUT_END		16
-#define CFG_DOMAIN_START	24
-#define CFG_DOMAIN_END		28
-#define CFG_PROBE_SIZE		32
-#define CFG_BYPASS		36
+#define CFG(field)		offsetof(struct virtio_iommu_config, field)
 
 #define CFG_GEN_TRIES		16
 #define PROBE_REQ_LEN		sizeof(struct virtio_iommu_req_probe)
@@ -62,19 +55,27 @@ int viommu__read_config(struct viommu *v)
 
 		*c = (struct virtio_iommu_config){ 0 };
 		c->page_size_mask = virtio_pci__config_read64(vd,
-							CFG_PAGE_SIZE_MASK);
+						CFG(page_size_mask));
 		c->input_range.start = virtio_pci__config_read64(vd,
-							CFG_INPUT_START);
+						CFG(input_range.start));
 		c->input_range.end = virtio_pci__config_read64(vd,
-							       CFG_INPUT_END);
+						CFG(input_range.end));
 		c->domain_range.start = virtio_pci__config_read32(vd,
-							CFG_DOMAIN_START);
+						CFG(domain_range.start));
 		c->domain_range.end = virtio_pci__config_read32(vd,
-							CFG_DOMAIN_END);
-		c->probe_size = virtio_pci__config_read32(vd, CFG_PROBE_SIZE);
-		c->bypass = virtio_pci__config_read8(vd, CFG_BYPASS);
-		if (gen == virtio_pci__config_generation(vd))
-			return 0;
+						CFG(domain_range.end));
+		c->probe_size = virtio_pci__config_read32(vd, CFG(probe_size));
+		c->bypass = virtio_pci__config_read8(vd, CFG(bypass));
+		if (gen != virtio_pci__config_generation(vd))
+			continue;
+		/* Without the feature any value is valid (the spec). */
+		if (!viommu__has(v, VIRTIO_IOMMU_F_INPUT_RANGE))
+			c->input_range = (struct virtio_iommu_range_64){
+				0, ~0ULL };
+		if (!viommu__has(v, VIRTIO_IOMMU_F_DOMAIN_RANGE))
+			c->domain_range = (struct virtio_iommu_range_32){
+				0, ~0U };
+		return 0;
 	}
 	vi_err(v, "configuration keeps changing under us");
 	return -EAGAIN;
@@ -84,7 +85,7 @@ int viommu__set_bypass(struct viommu *v, bool on)
 {
 	if (!viommu__has(v, VIRTIO_IOMMU_F_BYPASS_CONFIG))
 		return -EOPNOTSUPP;
-	virtio_pci__config_write8(&v->vd, CFG_BYPASS, on);
+	virtio_pci__config_write8(&v->vd, CFG(bypass), on);
 	return viommu__read_config(v);
 }
 

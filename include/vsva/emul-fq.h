@@ -10,9 +10,11 @@
  * outstanding groups INVALID, as the kernel does.
  *
  * How the FD differs from the kernel's (docs/relay.md):
- *  - it is a SOCK_SEQPACKET socket: one read returns one group (the kernel
- *    returns as many whole groups as fit); a buffer smaller than the group
- *    truncates it (the relay always reads with room for the largest group);
+ *  - it is a SOCK_SEQPACKET socket: the host thread sends queued groups as
+ *    messages of whole groups (up to 256 records), so a read returns the
+ *    whole groups of one message; a buffer smaller than the message
+ *    truncates it (the relay reads with room for 256 records; the kernel
+ *    instead returns only the groups that fit);
  *  - an empty queue reads as -EAGAIN (the kernel returns 0);
  *  - a write is always accepted whole: the responses are processed in
  *    order and processing stops at the first unknown cookie or bad code,

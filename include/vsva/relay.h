@@ -53,10 +53,12 @@ struct relay_config {
 
 struct relay_stats {
 	struct prq_stats prq;
+	u64 groups_in;		/* groups read from the host */
 	u64 reads, empty_reads, read_bytes;
 	u64 writes, write_errors;
 	u64 kicks;
 	u64 refused_by_host;	/* responses the host refused (short write) */
+	u64 cpu_ns;		/* CPU time of the relay thread */
 	struct hist dev_to_relay;	/* device raised -> relay read, ns */
 	struct hist relay_to_guest;	/* read -> in the guest's queue */
 	struct hist guest;		/* in the queue -> guest answered */

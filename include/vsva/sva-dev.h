@@ -91,7 +91,10 @@ int sva_dev__init(struct vm *vm);
 struct sva_dev_stats {
 	u64 submitted, completed, by_status[8];
 	u64 page_requests, groups, rounds_exhausted;
-	u64 uprgi;
+	u64 uprgi;		/* answers for no outstanding group */
+	u64 answers;		/* group answers received */
 };
+
+void sva_dev__stats(struct vm *vm, struct sva_dev_stats *out);
 
 #endif

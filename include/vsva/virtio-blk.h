@@ -111,7 +111,7 @@ struct blk_limits {
 	u64 capacity;			/* sectors */
 	bool ro;			/* VIRTIO_BLK_F_RO offered */
 	bool discard;			/* VIRTIO_BLK_F_DISCARD negotiated */
-	bool write_zeroes;		/* VIRTIO_BLK_F_WRITE_ZEROES negotiated */
+	bool write_zeroes;		/* ..._F_WRITE_ZEROES negotiated */
 };
 
 enum blk_op {

@@ -14,6 +14,7 @@ int virtio_iommu__init(struct vm *vm);
 void virtio_iommu__exit(struct vm *vm);
 struct viommu *virtio_iommu__core(struct virtio_device *vdev);
 struct relay *virtio_iommu__relay(struct vm *vm);
+struct emul_fq *virtio_iommu__vm_fault_queue(struct vm *vm);
 
 /* For devices behind it: PASID-tagged DMA, page requests. */
 int virtio_iommu__translate(struct viommu_endpoint *ep,

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include <vsva/types.h>
+#include <vsva/virtio.h>
 #include <vsva/virtqueue.h>
 
 /* Feature bits (5.1.3). */
@@ -175,10 +176,46 @@ void net_port__wake(struct net_port *port);
 
 /* --- the device --- */
 
+/* Every refusal and drop, counted (printed at exit with --loglevel info). */
+struct net_stats {
+	u64 tx_frames, tx_bytes;
+	u64 tx_bad_chain;	/* refused by virtq__pop() */
+	u64 tx_writable;	/* device-writable buffers in a TX chain */
+	u64 tx_bad_hdr;		/* short header, or an offload asked for */
+	u64 tx_bad_len;		/* frame too short or too long */
+	u64 rx_frames, rx_bytes;
+	u64 rx_bad_chain;	/* refused by virtq__pop() */
+	u64 rx_readable;	/* driver-readable buffers in an RX chain */
+	u64 rx_small;		/* chain too small: frame dropped */
+	u64 rx_held;		/* frames that waited for buffers */
+	u64 rx_drop_full;	/* dropped: backlog full */
+	u64 rx_drop_down;	/* dropped: driver not running, queue broken */
+	u64 rx_drop_bad;	/* dropped: not a frame, or over the MTU */
+};
+
+/* Frames (and bytes) held while the driver has posted no buffers. */
+#define NET_RX_BACKLOG			64
+#define NET_RX_BACKLOG_BYTES		(256 * 1024)
+/* Transmit chains per pass before the back end's sockets get a turn. */
+#define NET_TX_BUDGET			64
+
 struct vm;
-/* virtio-net on the vm's PCI bus, with the back end @spec names. */
+/* virtio-net on the vm's PCI bus, with the back end @spec names, and its
+ * network thread. */
 int virtio_net__init(struct vm *vm, const char *spec);
 /* Stop its network thread (before pci__exit() frees the device). */
 void virtio_net__exit(struct vm *vm);
+
+/*
+ * The device alone, its back end open, no thread: for a transport and a
+ * back end of the caller's choosing (tests).  virtio_net__poll() is one
+ * pass of the network thread (poll for at most @max_wait_ms, -1: until
+ * something happens; then back-end events, transmit, held frames).
+ */
+int virtio_net__new(struct virtio_device **out, const struct net_config *cfg,
+		    const struct net_backend_ops *be_ops);
+void virtio_net__poll(struct virtio_device *vdev, int max_wait_ms);
+const struct net_stats *virtio_net__stats(struct virtio_device *vdev);
+void virtio_net__free(struct virtio_device *vdev);
 
 #endif

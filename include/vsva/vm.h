@@ -75,6 +75,7 @@ struct vm_config {
 	bool viommu;		/* --viommu on */
 	bool sva_dev;		/* --sva-dev */
 	bool relay_poll;	/* --relay poll (baseline) */
+	const char *fw_args;	/* firmware /chosen/bootargs */
 	const char *network;	/* --network SPEC (virtio-net), or NULL */
 	const char *console;	/* --console: "serial" (default) or "virtio" */
 	int nr_disks;		/* --disk PATH[,ro], in order */
@@ -124,6 +125,9 @@ struct vm {
 	volatile int exiting;
 	pthread_t main_thread;
 	bool main_thread_set;
+	u64 fw_report_gpa;	/* firmware results (include/vsva/fw-report.h) */
+	const struct run_hooks *hooks;
+	struct sva_dev *sva;
 };
 
 struct vm *vm__create(struct vm_config *cfg);

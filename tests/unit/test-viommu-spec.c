@@ -322,6 +322,7 @@ Test(viommu_spec, unknown_and_short_requests_are_unwritten)
 	cr_assert_eq(viommu__request(&h.v, in, 64, out, 8), 0,
 		     "PROBE without PROBE");
 	in[0] = VIRTIO_IOMMU_T_PAGE_RESP;
+	h.v.features &= ~BIT_ULL(VIRTIO_IOMMU_F_VSVA_PAGE_REQ);
 	cr_assert_eq(viommu__request(&h.v, in, 28, out, 4), 0,
 		     "page responses need their feature");
 	cr_assert_geq(h.v.counters.bad_requests, 6);
