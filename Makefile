@@ -68,9 +68,10 @@ check-unit: $(B)/unit-tests
 check: check-unit check-host check-lab
 
 demo: all
-	./vsva run -f hello
+	./vsva stress
 
 bench: all
+	tests/bench/relay.sh ./vsva
 	tests/bench/boot.sh ./vsva
 
 install: all

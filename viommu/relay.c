@@ -130,6 +130,7 @@ void relay__flush(struct relay *r)
 		ssize_t n = write(r->cfg.fd, b->r, b->nr * sizeof(b->r[0]));
 
 		r->st.writes++;
+		r->st.syscalls++;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EINVAL) {
@@ -281,6 +282,33 @@ static void relay__process(struct relay *r, const void *buf, size_t len)
 	}
 	for (int i = 0; i < n; i++)
 		relay__group(r, &r->groups[i], now);
+}
+
+/* The optional timeout policy: groups the guest sat on too long. */
+static void relay__expire(struct relay *r)
+{
+	u64 now, limit = r->cfg.timeout_ns;
+
+	if (!limit || !r->tags.nr_live)
+		return;
+	now = relay__now();
+	for (u32 i = 0; i < PRQ_MAX_TAGS; i++) {
+		struct prq_tag *t = &r->tags.tags[i];
+		u32 tag;
+
+		if (!t->live || !t->t_read || now - t->t_read < limit)
+			continue;
+		tag = t->gen << PRQ_TAG_INDEX_BITS | i;
+		if (prq__auto_answer(&r->tags, tag, PRQ_AUTO_TIMEOUT, &r->batch,
+				     IOMMUFD_PAGE_RESP_INVALID) == -ENOSPC) {
+			relay__flush(r);
+			prq__auto_answer(&r->tags, tag, PRQ_AUTO_TIMEOUT,
+					 &r->batch, IOMMUFD_PAGE_RESP_INVALID);
+		}
+		pr_warn("relay: endpoint %#x PASID %u: no answer from the guest in %llu ms, answered Invalid",
+			t->endpoint, t->pasid,
+			(unsigned long long)(limit / 1000000));
+	}
 }
 
 static void relay__kick_guest(struct relay *r)
@@ -477,8 +505,20 @@ static void *relay__uring_thread(void *arg)
 
 		relay__arm_read(r);
 		relay__arm_ctl(r);
-		int ret = io_uring_submit_and_wait(&r->ring, 1);
+		struct __kernel_timespec ts = {
+			.tv_nsec = (long long)MIN(r->cfg.timeout_ns / 2 + 1,
+						  100000000ULL),
+		};
+		int ret;
 
+		r->st.syscalls++;
+		ret = r->cfg.timeout_ns ?
+			  io_uring_submit_and_wait_timeout(&r->ring, &cqe, 1,
+							   &ts, NULL) :
+			  io_uring_submit_and_wait(&r->ring, 1);
+
+		if (ret == -ETIME)
+			ret = 0;
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN) {
 			pr_err("relay: io_uring: %s", strerror(-ret));
 			break;
@@ -489,6 +529,7 @@ static void *relay__uring_thread(void *arg)
 		}
 		io_uring_cq_advance(&r->ring, n);
 		relay__run_ctl(r);
+		relay__expire(r);
 		/* Kick first: a guest may answer at once (the synthetic one
 		 * does, on this thread); its answers go out with the next
 		 * submit. */
@@ -518,15 +559,21 @@ static void *relay__poll_thread(void *arg)
 			{ .fd = r->ctl_fd, .events = POLLIN },
 		};
 
-		if (poll(p, 2, -1) < 0) {
+		int wait = r->cfg.timeout_ns ?
+			   (int)MIN(r->cfg.timeout_ns / 2000000 + 1, 100ULL) : -1;
+
+		r->st.syscalls++;
+		if (poll(p, 2, wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		relay__expire(r);
 		if (p[0].revents & POLLIN) {
 			ssize_t n = read(r->cfg.fd, r->rbuf[0],
 					 sizeof(r->rbuf[0]));
 
+			r->st.syscalls++;
 			if (n > 0)
 				relay__process(r, r->rbuf[0], (size_t)n);
 			else

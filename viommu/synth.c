@@ -186,6 +186,10 @@ static void synth__kick(void *g)
 {
 	struct synth *s = g;
 
+	if (s->cfg.guest_silent) {
+		s->q_len = 0;	/* read, never answered */
+		return;
+	}
 	for (u32 i = 0; i < s->q_len; i++) {
 		const struct virtio_iommu_page_req *r = &s->q[i];
 		struct virtio_iommu_req_page_resp resp = {
@@ -248,6 +252,7 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 		.fd = emul_fq__fd(s->fq), .mode = cfg->mode,
 		.guest = &synth_guest_ops, .g = s,
 		.host = &synth_host_ops, .h = s->fq,
+		.timeout_ns = cfg->timeout_ns,
 	};
 	ret = relay__create(&s->relay, &rc);
 	if (ret)

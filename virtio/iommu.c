@@ -239,14 +239,32 @@ static void viommu_dev__status(struct virtio_device *vdev, u8 status)
 	}
 }
 
-static void viommu_dev__reset(struct virtio_device *vdev)
+/* Guest reset of the vIOMMU (relay thread): vsva answers every
+ * outstanding page request, then everything is detached. */
+static void viommu_dev__reset_all(struct relay *r, void *arg)
 {
-	struct viommu_dev *d = to_viommu(vdev);
+	struct viommu_dev *d = arg;
 
+	if (!r)
+		goto detach;
+	relay__quiesce(r);
+	relay__drop(r, PRQ_ALL_ENDPOINTS, PRQ_ALL_PASIDS, PRQ_AUTO_GUEST_RESET,
+		    true);
+detach:
 	pthread_mutex_lock(&d->lock);
 	viommu__reset(&d->core);
 	d->nr_pending = 0;
 	pthread_mutex_unlock(&d->lock);
+}
+
+static void viommu_dev__reset(struct virtio_device *vdev)
+{
+	struct viommu_dev *d = to_viommu(vdev);
+
+	if (d->relay)
+		relay__call(d->relay, viommu_dev__reset_all, d);
+	else
+		viommu_dev__reset_all(NULL, d);
 }
 
 static void viommu_dev__config_read(struct virtio_device *vdev, u32 off,
@@ -546,6 +564,7 @@ int virtio_iommu__init(struct vm *vm)
 			.mode = vm->cfg->relay_poll ? RELAY_POLL : RELAY_URING,
 			.guest = &viommu_relay_ops, .g = d,
 			.host = &viommu_emul_host_ops, .h = d->emul.fq,
+			.timeout_ns = vm->cfg->prq_timeout_ms * 1000000ULL,
 		};
 
 		ret = relay__create(&d->relay, &rc);

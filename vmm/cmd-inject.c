@@ -30,6 +30,8 @@ static void inject__usage(FILE *f)
 "  -d, --devices N        devices (default 2, max 8)\n"
 "  -w, --window N         outstanding groups per device (default 32, max 64)\n"
 "      --relay uring|poll the relay design (default uring)\n"
+"      --compare          run the same storm through both designs (3 times\n"
+"                         each, interleaved) and print both and the ratio\n"
 "      --json FILE        write the results as JSON\n"
 "      --loglevel LEVEL   error, warn, info or debug\n"
 "  -h, --help             this text\n"
@@ -84,6 +86,63 @@ static void inject__json(const char *path, const struct synth_config *c,
 	fclose(f);
 }
 
+static bool inject__good(const struct synth_result *r)
+{
+	return !r->misrouted && !r->unanswered && !r->duplicate &&
+	       r->relay.prq.answered_by_guest == r->groups;
+}
+
+/* The same storm through both relays, interleaved; the best of three of
+ * each (a 2-core machine is noisy). */
+static int inject__compare(struct synth_config *c)
+{
+	static const enum relay_mode modes[2] = { RELAY_URING, RELAY_POLL };
+	struct synth_result best[2], r;
+	double cpu[2];
+	bool ok = true;
+
+	memset(best, 0, sizeof(best));
+	for (int round = 0; round < 3; round++) {
+		for (int m = 0; m < 2; m++) {
+			c->mode = modes[m];
+			if (synth__run(c, &r)) {
+				fprintf(stderr, "vsva inject: storm failed\n");
+				return 1;
+			}
+			ok &= inject__good(&r);
+			if (r.requests_per_s > best[m].requests_per_s)
+				best[m] = r;
+		}
+	}
+	for (int m = 0; m < 2; m++)
+		cpu[m] = best[m].requests ?
+			 (double)best[m].relay.cpu_ns / (double)best[m].requests : 0;
+	printf("relay comparison: %llu requests, groups of %u-%u, %u device(s), best of 3\n",
+	       (unsigned long long)c->requests, c->group_min, c->group_max,
+	       c->devices);
+	printf("  %-12s %14s %14s %10s %10s %10s %14s\n", "relay",
+	       "requests/s", "relay ns/req", "p50 us", "p99 us", "max us",
+	       "syscalls/grp");
+	for (int m = 0; m < 2; m++) {
+		const struct synth_result *b = &best[m];
+		double sys = (double)b->relay.syscalls;
+
+		printf("  %-12s %14.0f %14.0f %10.1f %10.1f %10.1f %14.2f\n",
+		       m == 0 ? "io_uring" : "poll+read", b->requests_per_s,
+		       cpu[m], (double)hist__pct(&b->rtt, 50) / 1000.0,
+		       (double)hist__pct(&b->rtt, 99) / 1000.0,
+		       (double)b->rtt.max / 1000.0,
+		       b->groups ? sys / (double)b->groups : 0);
+	}
+	printf("  %-12s %14.2fx %14.2fx\n", "ratio",
+	       best[1].requests_per_s > 0 ?
+	       best[0].requests_per_s / best[1].requests_per_s : 0,
+	       cpu[0] > 0 ? cpu[1] / cpu[0] : 0);
+	printf("  accounting: %s\n", ok ? "every group answered exactly once, none misrouted" :
+	       "WRONG (misrouted, unanswered or duplicate answers)");
+	return ok ? 0 : 1;
+}
+
 int inject__main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -95,6 +154,7 @@ int inject__main(int argc, char **argv)
 		{ "window", required_argument, NULL, 'w' },
 		{ "relay", required_argument, NULL, 'R' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "compare", no_argument, NULL, 'C' },
 		{ "loglevel", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -106,6 +166,7 @@ int inject__main(int argc, char **argv)
 	};
 	struct synth_result r;
 	const char *json = NULL;
+	bool compare = false;
 	int o, ret;
 	bool ok;
 
@@ -145,6 +206,7 @@ int inject__main(int argc, char **argv)
 			}
 			break;
 		case 'j': json = optarg; break;
+		case 'C': compare = true; break;
 		case 'L':
 			if (log__parse_level(optarg) < 0) {
 				fprintf(stderr, "vsva inject: unknown log level\n");
@@ -161,6 +223,8 @@ int inject__main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	if (compare)
+		return inject__compare(&c);
 	ret = synth__run(&c, &r);
 	if (ret) {
 		fprintf(stderr, "vsva inject: %s\n", strerror(-ret));

@@ -60,6 +60,8 @@ static void run__usage(FILE *f)
 "                         see docs/sva-device.md; needs --viommu on\n"
 "      --relay uring|poll page-request relay: io_uring (default) or the\n"
 "                         poll()+read() baseline\n"
+"      --prq-timeout MS   answer Invalid Request for page requests the guest\n"
+"                         leaves unanswered MS ms (default 0: never)\n"
 "      --network user[,mac=MAC][,hostfwd=RULE]...\n"
 "                         virtio-net on user-mode networking (slirp): guest\n"
 "                         10.0.2.15 by DHCP, gateway 10.0.2.2, DNS 10.0.2.3;\n"
@@ -78,7 +80,7 @@ enum { OPT_RNG = 256, OPT_LOGLEVEL, OPT_VIOMMU, OPT_NETWORK };
 
 enum { OPT_DISK = 512, OPT_CONSOLE };
 
-enum { OPT_SVA_DEV = 768, OPT_RELAY };
+enum { OPT_SVA_DEV = 768, OPT_RELAY, OPT_PRQ_TIMEOUT };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -93,6 +95,7 @@ static const struct option run_options[] = {
 	{ "viommu", required_argument, NULL, OPT_VIOMMU },
 	{ "sva-dev", no_argument, NULL, OPT_SVA_DEV },
 	{ "relay", required_argument, NULL, OPT_RELAY },
+	{ "prq-timeout", required_argument, NULL, OPT_PRQ_TIMEOUT },
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, 'h' },
@@ -199,6 +202,10 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 			}
 			cfg->relay_poll = !strcmp(optarg, "poll");
 			break;
+		case OPT_PRQ_TIMEOUT:
+			cfg->prq_timeout_ms = (u32)run__number("--prq-timeout",
+							       optarg, 0, 3600000);
+			break;
 		case OPT_DISK:
 			if (run__disk(cfg, optarg))
 				return 2;
@@ -253,6 +260,10 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 	}
 	if (cfg->firmware && (cfg->initrd || cfg->cmdline)) {
 		fprintf(stderr, "vsva run: -i and -p go with -k, not -f\n");
+		return 2;
+	}
+	if (cfg->sva_dev && !cfg->viommu) {
+		fprintf(stderr, "vsva run: --sva-dev needs --viommu on\n");
 		return 2;
 	}
 	if (!cfg->cmdline)

@@ -2,8 +2,9 @@
 /*
  * ACPI tables for Linux guests: RSDP -> XSDT -> FADT (hardware-reduced),
  * MADT, and a DSDT with \_S5 (and, on request, COM1 and the PCI host
- * bridge).  Pure code: no I/O, no globals.  See vmm/acpi.c for what vsva
- * must emulate to go with these tables.
+ * bridge); on request also MCFG (ECAM) and VIOT (virtio-iommu).  Pure
+ * code: no I/O, no globals.  See vmm/acpi.c for what vsva must emulate to
+ * go with these tables.
  */
 #ifndef VSVA_ACPI_H
 #define VSVA_ACPI_H
@@ -22,6 +23,9 @@
 #define ACPI_SLP_EN		0x20
 #define ACPI_WAK_STS		0x80
 #define ACPI_S5_SLP_TYP		5
+
+/* A VIOT describes at most this many translated BDFs (256 = one bus). */
+#define ACPI_VIOT_MAX_ENDPOINTS	256
 
 struct acpi_config {
 	int nr_cpus;		/* 1..255: LAPIC IDs and UIDs 0..nr_cpus-1 */
@@ -58,6 +62,37 @@ struct acpi_config {
 		u32 io_base, io_size;
 		u32 mmio_base, mmio_size;
 	} pci;
+
+	/*
+	 * Optional MCFG (PCI Firmware 3.3 section 4.1.2): one ECAM window for
+	 * segment 0, 1 MiB of configuration space per bus.  @base is where
+	 * bus 0's space would be; buses bus_start..bus_end decode at
+	 * [base + (bus_start << 20), base + ((bus_end + 1) << 20)).  base 0
+	 * = no MCFG.  Needs pci.present with the same bus range.  Linux uses
+	 * the window only if it is reserved: e820 type 2 on vsva (see
+	 * e820__build()).
+	 */
+	struct {
+		u64 base;
+		u8 bus_start, bus_end;
+	} ecam;
+
+	/*
+	 * Optional VIOT (Virtual I/O Translation Table, virtio-iommu
+	 * topology): one virtio-pci IOMMU node for the virtio-iommu at
+	 * iommu_bdf, and PCI range nodes that send each BDF in @endpoints to
+	 * it, with endpoint ID = BDF (the PCI requester ID, as
+	 * virtio/iommu.c numbers endpoints).  Consecutive BDFs share a range
+	 * node; BDFs not listed (the host bridge, the IOMMU itself,
+	 * opted-out devices) are not translated.  Segment 0, buses inside
+	 * pci.bus_start..bus_end; needs pci.present.
+	 */
+	struct {
+		bool present;
+		u16 iommu_bdf;
+		int nr_endpoints;
+		u16 endpoints[ACPI_VIOT_MAX_ENDPOINTS];	/* strictly ascending */
+	} viot;
 };
 
 /*

@@ -49,6 +49,8 @@ struct relay_config {
 	void *g;
 	const struct relay_host_ops *host;
 	void *h;
+	/* Answer INVALID for the guest after this long (0: never). */
+	u64 timeout_ns;
 };
 
 struct relay_stats {
@@ -59,6 +61,7 @@ struct relay_stats {
 	u64 kicks;
 	u64 refused_by_host;	/* responses the host refused (short write) */
 	u64 cpu_ns;		/* CPU time of the relay thread */
+	u64 syscalls;		/* io_uring_enter, poll, read, write calls */
 	struct hist dev_to_relay;	/* device raised -> relay read, ns */
 	struct hist relay_to_guest;	/* read -> in the guest's queue */
 	struct hist guest;		/* in the queue -> guest answered */

@@ -22,6 +22,8 @@ struct synth_config {
 	enum relay_mode mode;
 	u32 guest_queue;	/* guest page-request queue size (records) */
 	u32 seed;
+	bool guest_silent;	/* the guest never answers */
+	u64 timeout_ns;		/* the relay's timeout policy (0: off) */
 };
 
 struct synth_result {

@@ -75,6 +75,7 @@ struct vm_config {
 	bool viommu;		/* --viommu on */
 	bool sva_dev;		/* --sva-dev */
 	bool relay_poll;	/* --relay poll (baseline) */
+	u32 prq_timeout_ms;	/* --prq-timeout: answer for a silent guest */
 	const char *fw_args;	/* firmware /chosen/bootargs */
 	const char *network;	/* --network SPEC (virtio-net), or NULL */
 	const char *console;	/* --console: "serial" (default) or "virtio" */

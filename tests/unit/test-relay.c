@@ -81,3 +81,21 @@ Test(relay, bad_config_refused)
 	c.group_max = 65;
 	cr_assert_eq(synth__run(&c, &r), -EINVAL);
 }
+
+/* A guest that never answers: the timeout policy answers Invalid. */
+Test(relay, timeout_answers_for_a_silent_guest)
+{
+	struct synth_config c = {
+		.requests = 40, .group_min = 1, .group_max = 3, .pasids = 2,
+		.devices = 1, .window = 8, .mode = RELAY_URING, .seed = 9,
+		.guest_silent = true, .timeout_ns = 20000000,
+	};
+	struct synth_result r;
+
+	cr_assert_eq(synth__run(&c, &r), 0);
+	cr_assert_eq(r.unanswered, 0);
+	cr_assert_eq(r.answered_ok, 0);
+	cr_assert_eq(r.answered_invalid, r.groups);
+	cr_assert_eq(r.relay.prq.answered_by_vsva[PRQ_AUTO_TIMEOUT], r.groups);
+	cr_assert_geq(hist__pct(&r.rtt, 50), 20000000, "not before the timeout");
+}
