@@ -18,11 +18,6 @@ u64 viommu__device_features(void)
 	return VIOMMU_DEVICE_FEATURES;
 }
 
-static bool viommu__has(const struct viommu *v, unsigned int bit)
-{
-	return v->features & BIT_ULL(bit);
-}
-
 void viommu__config(const struct viommu *v, struct virtio_iommu_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -10,11 +10,6 @@
 
 #include <vsva/viommu.h>
 
-static bool viommu__has(const struct viommu *v, unsigned int bit)
-{
-	return v->features & BIT_ULL(bit);
-}
-
 static bool all_zero(const void *p, size_t n)
 {
 	const u8 *b = p;

@@ -10,11 +10,6 @@
 
 #include <vsva/viommu.h>
 
-static bool viommu__has(const struct viommu *v, unsigned int bit)
-{
-	return v->features & BIT_ULL(bit);
-}
-
 void viommu__fault(struct viommu *v, struct viommu_endpoint *ep,
 		   const struct viommu_access *a, u8 reason)
 {

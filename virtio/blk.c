@@ -706,9 +706,11 @@ static int blk__add(struct vm *vm, const struct vm_disk *d, int index)
 		virtio_blk__free(vdev);
 		return ret;
 	}
-	pr_info("virtio-blk: %s: %llu sectors%s", to_blk(vdev)->path,
+	virtio_pci__pdev(vdev)->no_iommu = d->no_iommu;
+	pr_info("virtio-blk: %s: %llu sectors%s%s", to_blk(vdev)->path,
 		(unsigned long long)to_blk(vdev)->lim.capacity,
-		d->ro ? ", read-only" : "");
+		d->ro ? ", read-only" : "",
+		d->no_iommu ? ", not behind the vIOMMU" : "");
 	return 0;
 }
 

@@ -505,7 +505,8 @@ struct viommu *virtio_iommu__core(struct virtio_device *vdev)
 	return &to_viommu(vdev)->core;
 }
 
-/* Put every other DMA-capable PCI device behind the vIOMMU. */
+/* Put every other DMA-capable PCI device behind the vIOMMU, except those
+ * the user kept out (pdev->no_iommu). */
 static int viommu_dev__add_endpoints(struct vm *vm, struct viommu_dev *d,
 				     struct pci_device *self)
 {
@@ -514,7 +515,7 @@ static int viommu_dev__add_endpoints(struct vm *vm, struct viommu_dev *d,
 	while ((pdev = pci__next(vm, pdev))) {
 		struct viommu_endpoint *ep;
 
-		if (pdev == self || !pdev->dma)
+		if (pdev == self || !pdev->dma || pdev->no_iommu)
 			continue;
 		ep = viommu__add_endpoint(&d->core, pci__devfn(pdev),
 					  pdev->iommu_caps, pdev);
@@ -607,6 +608,13 @@ struct emul_fq *virtio_iommu__vm_fault_queue(struct vm *vm)
 	struct viommu_dev *d = vm->viommu;
 
 	return d ? d->emul.fq : NULL;
+}
+
+struct pci_device *virtio_iommu__pdev(struct vm *vm)
+{
+	struct viommu_dev *d = vm->viommu;
+
+	return d ? virtio_pci__pdev(&d->vdev) : NULL;
 }
 
 struct relay *virtio_iommu__relay(struct vm *vm)

@@ -2,7 +2,7 @@
 /*
  * `--network` text -> struct net_config.  Pure: no I/O, no globals.
  *
- *   user[,mac=52:54:00:12:34:56][,hostfwd=RULE]...
+ *   user[,mac=52:54:00:12:34:56][,hostfwd=RULE]...[,iommu=on|off]
  *   RULE = [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT
  *
  * HOSTADDR defaults to 127.0.0.1 (give 0.0.0.0 to listen on every host
@@ -177,6 +177,10 @@ static int net_opts__item(struct net_config *cfg, const char *item, char *err,
 			return net_opts__err(err, errlen,
 					     "bad mac '%s' (want a unicast XX:XX:XX:XX:XX:XX)",
 					     item + 4);
+		return 0;
+	}
+	if (!strcmp(item, "iommu=on") || !strcmp(item, "iommu=off")) {
+		cfg->no_iommu = !strcmp(item, "iommu=off");
 		return 0;
 	}
 	if (!strncmp(item, "hostfwd=", 8)) {

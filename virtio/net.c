@@ -586,6 +586,7 @@ int virtio_net__init(struct vm *vm, const char *spec)
 		virtio_net__free(vdev);
 		return ret;
 	}
+	virtio_pci__pdev(vdev)->no_iommu = cfg.no_iommu;
 	/* From here the transport owns the device: net__release() frees it. */
 	n = to_net(vdev);
 	ret = -pthread_create(&n->thread, NULL, net__thread, n);

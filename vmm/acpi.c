@@ -4,6 +4,8 @@
  *
  *   RSDP (ACPI 2.0+) -> XSDT -> FADT (rev 6.4, HW_REDUCED_ACPI) -> DSDT
  *                            -> MADT (LAPICs, IOAPIC, IRQ0 -> GSI2, LINT1 NMI)
+ *                            -> MCFG (ECAM window; optional)
+ *                            -> VIOT (virtio-iommu topology; optional)
  *
  * The DSDT holds \_S5 and, when configured, \_SB.COM1 and \_SB.PCI0.
  * Field offsets follow the ACPI 6.4 specification (section 5.2); the
@@ -253,6 +255,87 @@ _Static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "nmi");
 /* MPS INTI flags: polarity bits 1:0 (01 active high), trigger 3:2 (01 edge) */
 #define MPS_INTI_HIGH_EDGE	0x0005
 #define MADT_NMI_ALL_CPUS	0xff
+
+/*
+ * PCI Firmware Specification 3.3, 4.1.2: MCFG, revision 1.  A header,
+ * 8 reserved bytes, then one allocation structure per ECAM window.
+ */
+struct acpi_mcfg {
+	struct acpi_table_header header;
+	u8 reserved[8];
+} __packed;
+_Static_assert(sizeof(struct acpi_mcfg) == 44, "mcfg");
+
+struct acpi_mcfg_alloc {
+	u64 base;			/* bus 0's configuration space */
+	u16 segment;
+	u8 bus_start;
+	u8 bus_end;
+	u32 reserved;
+} __packed;
+_Static_assert(offsetof(struct acpi_mcfg_alloc, segment) == 8, "mcfg");
+_Static_assert(offsetof(struct acpi_mcfg_alloc, bus_start) == 10, "mcfg");
+_Static_assert(sizeof(struct acpi_mcfg_alloc) == 16, "mcfg");
+
+#define MCFG_REVISION		1
+#define ECAM_BUS_SHIFT		20	/* 1 MiB of config space per bus */
+
+/*
+ * VIOT, revision 0 (the Virtual I/O Translation Table, registered with the
+ * ACPI table list; layout as in the virtio-iommu specification's ACPI
+ * appendix).  After the header: node count, offset of the first node from
+ * the table start, 8 reserved bytes.  Every node starts with type, a
+ * reserved byte and its length.  Output nodes are named by their offset
+ * from the table start.
+ */
+struct acpi_viot {
+	struct acpi_table_header header;
+	u16 node_count;
+	u16 node_offset;
+	u8 reserved[8];
+} __packed;
+_Static_assert(offsetof(struct acpi_viot, node_count) == 36, "viot");
+_Static_assert(offsetof(struct acpi_viot, node_offset) == 38, "viot");
+_Static_assert(sizeof(struct acpi_viot) == 48, "viot");
+
+struct acpi_viot_node {
+	u8 type;
+	u8 reserved;
+	u16 length;
+} __packed;
+
+/* Type 1: PCI range.  BDFs bdf_start..bdf_end of the segments go to the
+ * output node, endpoint IDs from endpoint_start on. */
+struct acpi_viot_pci_range {
+	struct acpi_viot_node node;
+	u32 endpoint_start;
+	u16 segment_start;
+	u16 segment_end;
+	u16 bdf_start;
+	u16 bdf_end;
+	u16 output_node;
+	u8 reserved[6];
+} __packed;
+_Static_assert(offsetof(struct acpi_viot_pci_range, endpoint_start) == 4,
+	       "viot");
+_Static_assert(offsetof(struct acpi_viot_pci_range, bdf_start) == 12, "viot");
+_Static_assert(offsetof(struct acpi_viot_pci_range, output_node) == 16,
+	       "viot");
+_Static_assert(sizeof(struct acpi_viot_pci_range) == 24, "viot");
+
+/* Type 3: a virtio-iommu that is a PCI function. */
+struct acpi_viot_virtio_pci {
+	struct acpi_viot_node node;
+	u16 segment;
+	u16 bdf;
+	u8 reserved[8];
+} __packed;
+_Static_assert(offsetof(struct acpi_viot_virtio_pci, bdf) == 6, "viot");
+_Static_assert(sizeof(struct acpi_viot_virtio_pci) == 16, "viot");
+
+#define VIOT_REVISION		0
+#define VIOT_NODE_PCI_RANGE	1
+#define VIOT_NODE_VIRTIO_PCI	3
 
 #define XSDT_REVISION		1
 #define DSDT_REVISION		2	/* 2+: 64-bit AML integers */
@@ -851,10 +934,93 @@ static int acpi__build_madt(struct acpi_buf *b, const struct acpi_config *cfg,
 	return 0;
 }
 
+static int acpi__build_mcfg(struct acpi_buf *b, const struct acpi_config *cfg,
+			    const struct acpi_ctx *ctx __unused, u64 *gpa)
+{
+	struct acpi_mcfg_alloc *a;
+	struct acpi_mcfg *m;
+
+	if (!cfg->ecam.base)
+		return 0;
+	m = acpi__table_alloc(b, "MCFG", sizeof(*m) + sizeof(*a),
+			      MCFG_REVISION);
+	if (!m)
+		return -ENOSPC;
+	a = (struct acpi_mcfg_alloc *)(m + 1);
+	a->base = cfg->ecam.base;
+	a->segment = 0;
+	a->bus_start = cfg->ecam.bus_start;
+	a->bus_end = cfg->ecam.bus_end;
+	acpi__table_seal(m);
+	*gpa = acpi_buf__gpa(b, m);
+	return 0;
+}
+
+/* Runs of consecutive BDFs in the (ascending) endpoint list. */
+static int acpi__viot_nr_ranges(const struct acpi_config *cfg)
+{
+	int i, n = 0;
+
+	for (i = 0; i < cfg->viot.nr_endpoints; i++)
+		if (!i || cfg->viot.endpoints[i] !=
+			  cfg->viot.endpoints[i - 1] + 1)
+			n++;
+	return n;
+}
+
+static int acpi__build_viot(struct acpi_buf *b, const struct acpi_config *cfg,
+			    const struct acpi_ctx *ctx __unused, u64 *gpa)
+{
+	struct acpi_viot_pci_range *r;
+	struct acpi_viot_virtio_pci *io;
+	struct acpi_viot *v;
+	int i, nr_ranges;
+	size_t len;
+
+	if (!cfg->viot.present)
+		return 0;
+	nr_ranges = acpi__viot_nr_ranges(cfg);
+	len = sizeof(*v) + sizeof(*io) + (size_t)nr_ranges * sizeof(*r);
+	v = acpi__table_alloc(b, "VIOT", len, VIOT_REVISION);
+	if (!v)
+		return -ENOSPC;
+	v->node_count = (u16)(1 + nr_ranges);
+	v->node_offset = sizeof(*v);
+
+	/* The IOMMU first: every range names it by this offset. */
+	io = (struct acpi_viot_virtio_pci *)(v + 1);
+	io->node.type = VIOT_NODE_VIRTIO_PCI;
+	io->node.length = sizeof(*io);
+	io->segment = 0;
+	io->bdf = cfg->viot.iommu_bdf;
+
+	r = (struct acpi_viot_pci_range *)(io + 1);
+	for (i = 0; i < cfg->viot.nr_endpoints; i++) {
+		u16 bdf = cfg->viot.endpoints[i];
+
+		if (i && bdf == cfg->viot.endpoints[i - 1] + 1) {
+			r[-1].bdf_end = bdf;	/* extends the last run */
+			continue;
+		}
+		r->node.type = VIOT_NODE_PCI_RANGE;
+		r->node.length = sizeof(*r);
+		r->endpoint_start = bdf;	/* endpoint ID = BDF */
+		r->segment_start = 0;
+		r->segment_end = 0;
+		r->bdf_start = bdf;
+		r->bdf_end = bdf;
+		r->output_node = sizeof(*v);
+		r++;
+	}
+	acpi__table_seal(v);
+	*gpa = acpi_buf__gpa(b, v);
+	return 0;
+}
+
 /*
- * Every table the XSDT lists, in order.  Adding one (MCFG, VIOT, ...) is a
- * builder here: allocate with acpi__table_alloc(), fill, acpi__table_seal(),
- * set *gpa; or leave *gpa at 0 and return 0 to leave the table out.
+ * Every table the XSDT lists, in order.  Adding one is a builder here:
+ * allocate with acpi__table_alloc(), fill, acpi__table_seal(), set *gpa;
+ * or leave *gpa at 0 and return 0 to leave the table out.
  */
 typedef int (*acpi_table_fn)(struct acpi_buf *b, const struct acpi_config *cfg,
 			     const struct acpi_ctx *ctx, u64 *gpa);
@@ -862,6 +1028,8 @@ typedef int (*acpi_table_fn)(struct acpi_buf *b, const struct acpi_config *cfg,
 static const acpi_table_fn acpi_xsdt_tables[] = {
 	acpi__build_fadt,
 	acpi__build_madt,
+	acpi__build_mcfg,
+	acpi__build_viot,
 };
 
 /* ---- RSDP, XSDT, the whole set ---- */
@@ -869,6 +1037,49 @@ static const acpi_table_fn acpi_xsdt_tables[] = {
 static bool acpi__ranges_overlap(u32 a, u32 alen, u32 b, u32 blen)
 {
 	return (u64)a < (u64)b + blen && (u64)b < (u64)a + alen;
+}
+
+/* BDF @bdf lies on one of the root bridge's buses. */
+static bool acpi__bdf_on_root(const struct acpi_config *cfg, u16 bdf)
+{
+	return (bdf >> 8) >= cfg->pci.bus_start &&
+	       (bdf >> 8) <= cfg->pci.bus_end;
+}
+
+/* MCFG and VIOT: both describe the root bridge's buses. */
+static int acpi__check_pci_tables(const struct acpi_config *cfg)
+{
+	__typeof__(cfg->ecam) *e = &cfg->ecam;
+	__typeof__(cfg->viot) *v = &cfg->viot;
+	int i;
+
+	if (e->base) {
+		u64 start = e->base + ((u64)e->bus_start << ECAM_BUS_SHIFT);
+		u64 end = e->base + ((u64)(e->bus_end + 1) << ECAM_BUS_SHIFT);
+
+		if (!cfg->pci.present || e->base & ((1ULL << ECAM_BUS_SHIFT) - 1) ||
+		    e->bus_start != cfg->pci.bus_start ||
+		    e->bus_end != cfg->pci.bus_end ||
+		    e->base > (1ULL << 52) ||
+		    ((u64)cfg->pci.mmio_base < end &&
+		     start < (u64)cfg->pci.mmio_base + cfg->pci.mmio_size))
+			return -EINVAL;
+	}
+	if (v->present) {
+		if (!cfg->pci.present || !acpi__bdf_on_root(cfg, v->iommu_bdf) ||
+		    v->nr_endpoints < 0 ||
+		    v->nr_endpoints > ACPI_VIOT_MAX_ENDPOINTS)
+			return -EINVAL;
+		for (i = 0; i < v->nr_endpoints; i++) {
+			u16 bdf = v->endpoints[i];
+
+			if (!acpi__bdf_on_root(cfg, bdf) ||
+			    bdf == v->iommu_bdf ||
+			    (i && bdf <= v->endpoints[i - 1]))
+				return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int acpi__check_config(const struct acpi_config *cfg)
@@ -911,7 +1122,7 @@ static int acpi__check_config(const struct acpi_config *cfg)
 					return -EINVAL;
 		}
 	}
-	return 0;
+	return acpi__check_pci_tables(cfg);
 }
 
 static int acpi__build_xsdt(struct acpi_buf *b, const u64 *entries, size_t n,

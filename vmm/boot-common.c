@@ -9,6 +9,7 @@
 #include <asm/bootparam.h>
 
 #include <vsva/boot.h>
+#include <vsva/pci.h>
 
 #define PTE_P	0x1ULL
 #define PTE_W	0x2ULL
@@ -86,6 +87,13 @@ int e820__build(const struct guest_mem *mem, struct boot_e820_entry *tbl,
 	if (n >= 0)
 		n = e820__add(tbl, n, max, BOOT_HIGH_ADDR,
 			      low->size - BOOT_HIGH_ADDR, E820_RAM);
+	/*
+	 * The ECAM window (MCFG): Linux on x86 uses it only if firmware
+	 * reserved it, and without DMI data it checks the e820 map.
+	 */
+	if (n >= 0)
+		n = e820__add(tbl, n, max, PCI_ECAM_BASE, PCI_ECAM_SIZE,
+			      E820_RESERVED);
 	for (int i = 1; i < mem->nr_regions && n >= 0; i++)
 		n = e820__add(tbl, n, max, mem->regions[i].gpa,
 			      mem->regions[i].size, E820_RAM);

@@ -9,7 +9,33 @@
 #include <vsva/log.h>
 #include <vsva/pci.h>
 #include <vsva/power.h>
+#include <vsva/virtio-iommu.h>
 #include <vsva/vm.h>
+
+_Static_assert(PCI_ECAM_SIZE == 1ULL << 20, "the MCFG says: bus 0 only");
+
+/*
+ * The VIOT: the virtio-iommu, and the BDF of every PCI function whose DMA
+ * it translates (pci.c lists devices in slot order, so ascending).  The
+ * host bridge, the IOMMU and opted-out devices stay out.
+ */
+static void boot__viot(struct vm *vm, struct acpi_config *cfg)
+{
+	struct pci_device *iommu = virtio_iommu__pdev(vm), *pdev = NULL;
+
+	if (!iommu)
+		return;
+	cfg->viot.present = true;
+	cfg->viot.iommu_bdf = (u16)pci__devfn(iommu);
+	while ((pdev = pci__next(vm, pdev))) {
+		if (pdev == iommu || !pdev->dma || !pdev->dma->translate)
+			continue;
+		if (cfg->viot.nr_endpoints == ACPI_VIOT_MAX_ENDPOINTS)
+			die("too many PCI functions behind the virtio-iommu");
+		cfg->viot.endpoints[cfg->viot.nr_endpoints++] =
+			(u16)pci__devfn(pdev);
+	}
+}
 
 static u64 boot__acpi(struct vm *vm)
 {
@@ -34,6 +60,11 @@ static u64 boot__acpi(struct vm *vm)
 			.mmio_base = PCI_MMIO_WINDOW_START,
 			.mmio_size = PCI_MMIO_WINDOW_END - PCI_MMIO_WINDOW_START,
 		},
+		.ecam = {
+			.base = PCI_ECAM_BASE,
+			.bus_start = 0,
+			.bus_end = 0,
+		},
 	};
 	u8 *buf = guest_mem__ptr(&vm->mem, BOOT_ACPI_ADDR, BOOT_ACPI_MAX);
 	u64 rsdp = 0;
@@ -41,6 +72,7 @@ static u64 boot__acpi(struct vm *vm)
 
 	if (!buf)
 		die("guest RAM too small for ACPI tables");
+	boot__viot(vm, &cfg);
 	ret = acpi__build(buf, BOOT_ACPI_MAX, BOOT_ACPI_ADDR, &cfg, &rsdp);
 	if (ret < 0)
 		die("cannot build ACPI tables: %s", strerror(-ret));

@@ -48,8 +48,10 @@ static void run__usage(FILE *f)
 "  -m, --mem MiB          guest RAM in MiB (default %d)\n"
 "  -c, --cpus N           number of vCPUs, 1-%d (default 1)\n"
 "      --rng              add a virtio-rng device\n"
-"      --disk PATH[,ro]   a virtio-blk disk on the raw image PATH (its size a\n"
-"                         multiple of 512 bytes); ,ro: read-only; up to %d\n"
+"      --disk PATH[,ro][,iommu=off]\n"
+"                         a virtio-blk disk on the raw image PATH (its size a\n"
+"                         multiple of 512 bytes); ,ro: read-only; up to %d;\n"
+"                         ,iommu=off: not behind the --viommu\n"
 "      --console serial|virtio\n"
 "                         the device the terminal's input goes to: the 8250\n"
 "                         (default) or a virtio-console (Linux: hvc0); the\n"
@@ -62,11 +64,13 @@ static void run__usage(FILE *f)
 "                         poll()+read() baseline\n"
 "      --prq-timeout MS   answer Invalid Request for page requests the guest\n"
 "                         leaves unanswered MS ms (default 0: never)\n"
-"      --network user[,mac=MAC][,hostfwd=RULE]...\n"
+"      --network user[,mac=MAC][,hostfwd=RULE]...[,iommu=off]\n"
 "                         virtio-net on user-mode networking (slirp): guest\n"
-"                         10.0.2.15 by DHCP, gateway 10.0.2.2, DNS 10.0.2.3;\n"
+"                         10.0.2.15 by DHCP, gateway 10.0.2.2 (the host's\n"
+"                         127.0.0.1), DNS 10.0.2.3;\n"
 "                         RULE = [tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT, HADDR\n"
-"                         127.0.0.1 unless given\n"
+"                         127.0.0.1 unless given; ,iommu=off: not behind the\n"
+"                         --viommu\n"
 "      --loglevel LEVEL   error, warn, info or debug (default warn)\n"
 "  -h, --help             this text\n"
 "\n"
@@ -136,32 +140,80 @@ static int run__network(struct vm_config *cfg, const char *spec)
 }
 
 /*
- * --disk PATH[,ro|,rw]: checked here, opened by the virtio-blk step.  Text
- * after the last comma must be an option, so a PATH with a comma in it
- * needs an explicit ,rw or ,ro.
+ * One --disk option item (the text after a comma): ro, rw, iommu=on or
+ * iommu=off.  1 if it is one (applied to @d), 0 if not, -1 if it repeats
+ * an option already given.
+ */
+static int run__disk_item(struct vm_disk *d, const char *s, size_t n,
+			  unsigned int *seen)
+{
+	static const struct {
+		const char *text;
+		unsigned int kind;	/* 1: ro/rw, 2: iommu */
+		bool value;
+	} items[] = {
+		{ "ro", 1, true }, { "rw", 1, false },
+		{ "iommu=off", 2, true }, { "iommu=on", 2, false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(items); i++) {
+		if (strlen(items[i].text) != n || strncmp(s, items[i].text, n))
+			continue;
+		if (*seen & items[i].kind)
+			return -1;
+		*seen |= items[i].kind;
+		if (items[i].kind == 1)
+			d->ro = items[i].value;
+		else
+			d->no_iommu = items[i].value;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * --disk PATH[,ro|,rw][,iommu=on|off]: checked here, opened by the
+ * virtio-blk step.  Options are taken from the end; text after the last
+ * comma must be an option, so a PATH with a comma in it needs an explicit
+ * option (,rw for instance).
  */
 static int run__disk(struct vm_config *cfg, const char *arg)
 {
-	const char *comma = strrchr(arg, ',');
+	unsigned int seen = 0;
 	struct vm_disk *d;
+	const char *comma;
+	size_t len;
+	int ret;
 
 	if (cfg->nr_disks == VM_MAX_DISKS) {
 		fprintf(stderr, "vsva run: at most %d --disk\n", VM_MAX_DISKS);
 		return -1;
 	}
 	d = &cfg->disks[cfg->nr_disks];
+	memset(d, 0, sizeof(*d));
 	d->arg = arg;
-	d->path_len = strlen(arg);
-	d->ro = false;
-	if (comma) {
-		if (strcmp(comma + 1, "ro") && strcmp(comma + 1, "rw")) {
-			fprintf(stderr, "vsva run: --disk %s: unknown option '%s' (ro or rw)\n",
-				arg, comma + 1);
+	len = strlen(arg);
+	while ((comma = memrchr(arg, ',', len))) {
+		const char *item = comma + 1;
+		size_t n = len - (size_t)(item - arg);
+
+		ret = run__disk_item(d, item, n, &seen);
+		if (ret < 0) {
+			fprintf(stderr, "vsva run: --disk %s: '%.*s' repeats an option\n",
+				arg, (int)n, item);
 			return -1;
 		}
-		d->ro = !strcmp(comma + 1, "ro");
-		d->path_len = (size_t)(comma - arg);
+		if (!ret) {
+			if (!seen) {
+				fprintf(stderr, "vsva run: --disk %s: unknown option '%.*s' (ro, rw, iommu=on or iommu=off)\n",
+					arg, (int)n, item);
+				return -1;
+			}
+			break;	/* part of the path */
+		}
+		len = (size_t)(comma - arg);
 	}
+	d->path_len = len;
 	if (!d->path_len) {
 		fprintf(stderr, "vsva run: --disk needs a path\n");
 		return -1;

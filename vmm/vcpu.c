@@ -101,22 +101,6 @@ static void vcpu__fixup_cpuid(struct kvm_cpuid2 *c, int id, int nr_cpus)
 	}
 }
 
-static int vcpu__init_lapic(struct vcpu *cpu)
-{
-	struct kvm_lapic_state lapic;
-	u32 *lvt0 = (u32 *)&lapic.regs[0x350];
-	u32 *lvt1 = (u32 *)&lapic.regs[0x360];
-
-	if (ioctl(cpu->fd, KVM_GET_LAPIC, &lapic) < 0)
-		return -errno;
-	/* LINT0: ExtINT (the PIC), LINT1: NMI, as PC firmware leaves them. */
-	*lvt0 = (*lvt0 & ~0x700U & ~(1U << 16)) | (7U << 8);
-	*lvt1 = (*lvt1 & ~0x700U & ~(1U << 16)) | (4U << 8);
-	if (ioctl(cpu->fd, KVM_SET_LAPIC, &lapic) < 0)
-		return -errno;
-	return 0;
-}
-
 int vcpu__create_all(struct vm *vm, int nr)
 {
 	struct kvm_cpuid2 *cpuid = vcpu__supported_cpuid(vm);
@@ -143,9 +127,6 @@ int vcpu__create_all(struct vm *vm, int nr)
 		vcpu__fixup_cpuid(cpuid, i, nr);
 		if (ioctl(cpu->fd, KVM_SET_CPUID2, cpuid) < 0)
 			die("KVM_SET_CPUID2: %s", strerror(errno));
-		if (i == 0 && vcpu__init_lapic(cpu))
-			die("cannot set up the local APIC: %s",
-			    strerror(errno));
 		vm->cpus[i] = cpu;
 		vm->nr_cpus = i + 1;
 	}

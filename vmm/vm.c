@@ -77,6 +77,27 @@ static int vm__init_ram(struct vm *vm, u64 size)
 	return 0;
 }
 
+/*
+ * Leave both 8259s masked, as PC firmware does.  A guest that never
+ * programs them (Linux with hardware-reduced ACPI has no legacy PIC) must
+ * not get the PIT's IRQ 0 through an unprogrammed PIC, whose vector base
+ * would turn it into an exception vector (a "double fault" at vector 8).
+ * The local APICs' LINT0 stays masked too (KVM's reset state).
+ */
+static void vm__mask_pic(struct vm *vm)
+{
+	for (u32 chip = KVM_IRQCHIP_PIC_MASTER; chip <= KVM_IRQCHIP_PIC_SLAVE;
+	     chip++) {
+		struct kvm_irqchip ic = { .chip_id = chip };
+
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &ic) < 0)
+			die_perror("KVM_GET_IRQCHIP");
+		ic.chip.pic.imr = 0xff;
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &ic) < 0)
+			die_perror("KVM_SET_IRQCHIP");
+	}
+}
+
 struct vm *vm__create(struct vm_config *cfg)
 {
 	struct kvm_pit_config pit = { .flags = 0 };
@@ -116,6 +137,7 @@ struct vm *vm__create(struct vm_config *cfg)
 		die_perror("KVM_CREATE_IRQCHIP");
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		die_perror("KVM_CREATE_PIT2");
+	vm__mask_pic(vm);
 
 	ret = vm__init_ram(vm, cfg->ram_mib << 20);
 	if (ret)

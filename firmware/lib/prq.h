@@ -22,6 +22,7 @@
 #include "viommu.h"
 
 #define PRQ_GROUP_MAX		64	/* records in one group */
+#define PRQ_MAX_SPACES		64	/* PASIDs a handler serves */
 #define PRQ_MAX_OPEN		16	/* groups partly received */
 #define PRQ_MAX_HELD		64
 #define PRQ_BATCH_RECORDS	64	/* records popped per batch */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The libc subset the firmware and Debian's libfdt.a need. The bulk
- * copies use `rep movsb`/`rep stosb`: one instruction each for the host's
- * instruction emulator, and nothing the compiler could turn back into a call
- * to ourselves.
+ * copies use `rep movsq`/`rep stosq` and then `rep movsb`/`rep stosb` for
+ * the tail: few instructions for the host's instruction emulator (whose
+ * string instructions cost per iteration: a 4 KiB `rep stosq` takes about
+ * a seventh of the time of a `rep stosb`), and nothing the compiler could
+ * turn back into a call to ourselves.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -11,10 +13,12 @@
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
+	size_t words = n / 8, bytes = n % 8;
 	void *d = dst;
 
-	asm volatile("rep movsb"
-		     : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq\n\tmov %3, %%rcx\n\trep movsb"
+		     : "+D"(d), "+S"(src), "+c"(words) : "r"(bytes)
+		     : "memory");
 	return dst;
 }
 
@@ -35,10 +39,13 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *s, int c, size_t n)
 {
+	u64 v = 0x0101010101010101ULL * (unsigned char)c;
+	size_t words = n / 8, bytes = n % 8;
 	void *d = s;
 
-	asm volatile("rep stosb"
-		     : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq\n\tmov %3, %%rcx\n\trep stosb"
+		     : "+D"(d), "+c"(words), "+a"(v) : "r"(bytes)
+		     : "memory");
 	return s;
 }
 

@@ -27,7 +27,9 @@
 
 #define VIOMMU_REQ_QUEUE_SIZE	8
 #define VIOMMU_EVT_BUFS		16
-#define VIOMMU_PRQ_BUFS		16
+/* As many as a PRI device may have outstanding (64 for vsva's SVA device),
+ * so a whole group always finds room. */
+#define VIOMMU_PRQ_BUFS		64
 #define VIOMMU_MAX_RESV		8
 #define VIOMMU_MAX_PROBE_SIZE	(64 * 1024)
 #define VIOMMU_REQ_TIMEOUT_MS	2000

@@ -142,6 +142,9 @@ struct pci_device {
 	/* What the device offers a vIOMMU (PASID, page requests); NULL for
 	 * none.  Set by the device before the vIOMMU is created. */
 	const struct viommu_ep_caps *iommu_caps;
+	/* Keep the device out of the vIOMMU (--disk ...,iommu=off): its DMA
+	 * stays untranslated.  Set before the vIOMMU is created. */
+	bool no_iommu;
 
 	const struct pci_device_ops *ops;
 	void *priv;

@@ -224,6 +224,12 @@ struct viommu {
 #define VIOMMU_PRQ_BEFORE	0
 #define VIOMMU_PRQ_AFTER	1
 
+/* Was feature @bit negotiated? */
+static inline bool viommu__has(const struct viommu *v, unsigned int bit)
+{
+	return v->features & BIT_ULL(bit);
+}
+
 /* core.c */
 void viommu__init(struct viommu *v, const struct guest_mem *mem,
 		  const struct viommu_backend_ops *be, void *be_priv);

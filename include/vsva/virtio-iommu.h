@@ -6,6 +6,7 @@
 #include <vsva/virtio.h>
 
 struct vm;
+struct pci_device;
 
 /* The virtio-iommu on the vm's PCI bus; every DMA-capable PCI device
  * registered before it goes behind it. */
@@ -14,6 +15,8 @@ int virtio_iommu__init(struct vm *vm);
 void virtio_iommu__exit(struct vm *vm);
 struct viommu *virtio_iommu__core(struct virtio_device *vdev);
 struct relay *virtio_iommu__relay(struct vm *vm);
+/* The virtio-iommu's own PCI function (for the VIOT), or NULL if none. */
+struct pci_device *virtio_iommu__pdev(struct vm *vm);
 struct emul_fq *virtio_iommu__vm_fault_queue(struct vm *vm);
 
 /* For devices behind it: PASID-tagged DMA, page requests. */

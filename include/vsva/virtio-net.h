@@ -95,10 +95,12 @@ struct net_config {
 	u8 mac[NET_ETH_ALEN];
 	unsigned int nr_hostfwd;
 	struct net_hostfwd hostfwd[NET_MAX_HOSTFWD];
+	bool no_iommu;		/* iommu=off: not behind --viommu */
 };
 
 /*
- * Parse `--network` text: BACKEND[,mac=XX:XX:XX:XX:XX:XX][,hostfwd=RULE]...
+ * Parse `--network` text:
+ * BACKEND[,mac=XX:XX:XX:XX:XX:XX][,hostfwd=RULE]...[,iommu=on|off]
  * 0, or -EINVAL with a one-line reason in @err.
  */
 int net_config__parse(struct net_config *cfg, const char *s, char *err,

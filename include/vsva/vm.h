@@ -79,11 +79,12 @@ struct vm_config {
 	const char *fw_args;	/* firmware /chosen/bootargs */
 	const char *network;	/* --network SPEC (virtio-net), or NULL */
 	const char *console;	/* --console: "serial" (default) or "virtio" */
-	int nr_disks;		/* --disk PATH[,ro], in order */
+	int nr_disks;		/* --disk PATH[,ro][,iommu=off], in order */
 	struct vm_disk {
 		const char *arg;	/* the option's argument */
 		size_t path_len;	/* the path is arg[0, path_len) */
 		bool ro;
+		bool no_iommu;		/* ,iommu=off: not behind --viommu */
 	} disks[VM_MAX_DISKS];
 };
 

@@ -210,10 +210,15 @@ if lab__needs l2; then
 	mkdir -p "$l2root"
 	lab__cc "$here/init/l2-init.c" "$out/bin/l2-init"
 	install -m 755 "$out/bin/l2-init" "$l2root/init"
+	# the device checks behind the vIOMMU: boot with rdinit=/l2-io
+	lab__cc "$here/init/l2-io.c" "$out/bin/l2-io"
+	install -m 755 "$out/bin/l2-io" "$l2root/l2-io"
 	(cd "$l2root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -9 -n > "$out/l2-initramfs.cpio.gz" ||
 		die "cannot build the L2 initramfs"
 	cp "$out/l2-initramfs.cpio.gz" "$root/lab/"
+	mkdir -p "$root/lab/lib"
+	cp "$here"/lib/*.sh "$root/lab/lib/"
 	cp "$kernel" "$root/lab/bzImage"
 fi
 if lab__needs qemu; then

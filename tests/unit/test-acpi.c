@@ -81,6 +81,24 @@ static struct acpi_config minimal(int nr_cpus)
 	return cfg;
 }
 
+/*
+ * machine() with what `vsva run --viommu on` adds: the ECAM window (MCFG)
+ * and a virtio-iommu at 00:04.0 translating 00:01.0, 00:02.0, 00:03.0.
+ */
+static struct acpi_config pc(int nr_cpus)
+{
+	struct acpi_config cfg = machine(nr_cpus);
+
+	cfg.ecam.base = 0xe0000000;
+	cfg.viot.present = true;
+	cfg.viot.iommu_bdf = 4 << 3;
+	cfg.viot.nr_endpoints = 3;
+	cfg.viot.endpoints[0] = 1 << 3;
+	cfg.viot.endpoints[1] = 2 << 3;
+	cfg.viot.endpoints[2] = 3 << 3;
+	return cfg;
+}
+
 struct built {
 	u64 gpa;		/* where the buffer sits in the guest */
 	u64 rsdp;
@@ -224,7 +242,8 @@ Test(acpi, xsdt_lists_fadt_and_madt_at_their_gpas)
 
 Test(acpi, every_table_checksum_and_length)
 {
-	struct acpi_config cfgs[] = { machine(1), minimal(3), machine(8) };
+	struct acpi_config cfgs[] = { machine(1), minimal(3), machine(8),
+				      pc(2) };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cfgs); i++) {
@@ -687,12 +706,258 @@ Test(acpi, dsdt_pci_without_io_window)
 	check_window(crs.data + 16, 0, 0xc0000000, 0x20000000);
 }
 
+/* ---- MCFG ---- */
+
+Test(acpi, mcfg_ecam_window)
+{
+	struct acpi_config cfg = pc(2);
+	struct built b = build(&cfg);
+	const u8 *m = xsdt_find(&b, "MCFG");
+	int i;
+
+	cr_assert_eq(rd32(m + 4), 44u + 16u, "header, reserved, 1 allocation");
+	cr_assert_eq(m[8], 1, "MCFG revision");
+	for (i = 36; i < 44; i++)
+		cr_assert_eq(m[i], 0, "reserved byte %d", i);
+	cr_assert_eq(rd64(m + 44), 0xe0000000ULL, "base address");
+	cr_assert_eq(rd16(m + 52), 0, "segment");
+	cr_assert_eq(m[54], 0, "start bus");
+	cr_assert_eq(m[55], 0, "end bus");
+	cr_assert_eq(rd32(m + 56), 0u, "reserved");
+	cr_assert_eq(acpi__find_table(buf, (size_t)b.used, b.gpa, b.rsdp,
+				      "MCFG"), m);
+}
+
+Test(acpi, mcfg_bus_range_follows_the_root_bridge)
+{
+	struct acpi_config cfg = pc(1);
+	struct built b;
+	const u8 *m;
+
+	cfg.pci.bus_start = 0;
+	cfg.pci.bus_end = 15;
+	cfg.ecam.bus_end = 15;
+	cfg.ecam.base = 0x80000000;	/* 16 MiB below the MMIO window */
+	b = build(&cfg);
+	m = xsdt_find(&b, "MCFG");
+	cr_assert_eq(rd64(m + 44), 0x80000000ULL);
+	cr_assert_eq(m[55], 15);
+}
+
+Test(acpi, no_mcfg_no_viot_unless_asked)
+{
+	struct acpi_config cfg = machine(2);
+	struct built b = build(&cfg);
+
+	cr_assert_null(acpi__find_table(buf, (size_t)b.used, b.gpa, b.rsdp,
+					"MCFG"));
+	cr_assert_null(acpi__find_table(buf, (size_t)b.used, b.gpa, b.rsdp,
+					"VIOT"));
+}
+
+/* ---- VIOT ---- */
+
+/*
+ * What a guest does with the VIOT (the lookup Linux's drivers/acpi/viot.c
+ * performs, rewritten here): walk the nodes from node_offset, and for a
+ * PCI range that holds @bdf return endpoint_start + bdf - bdf_start and
+ * the offset of its output node, which must be a virtio-pci IOMMU node.
+ * -1 if no range holds @bdf.  Checks every node's bounds on the way.
+ */
+static long viot_lookup(const u8 *v, u16 bdf, u32 *iommu_off)
+{
+	u32 len = rd32(v + 4), off = rd16(v + 38), i, n = rd16(v + 36);
+	long found = -1;
+
+	cr_assert_geq(off, 48u, "nodes start after the 48-byte header");
+	for (i = 0; i < n; i++) {
+		const u8 *node = v + off;
+
+		cr_assert_leq(off + 4, len, "node %u header overruns", i);
+		cr_assert_geq(rd16(node + 2), 4, "node %u length", i);
+		cr_assert_leq(off + rd16(node + 2), len, "node %u overruns", i);
+		if (node[0] == 1) {
+			u16 lo = rd16(node + 12), hi = rd16(node + 14);
+			u32 out = rd16(node + 16);
+
+			cr_assert_eq(rd16(node + 2), 24, "PCI range length");
+			cr_assert_eq(rd16(node + 8), 0, "segment start");
+			cr_assert_eq(rd16(node + 10), 0, "segment end");
+			cr_assert_leq(lo, hi);
+			for (int j = 18; j < 24; j++)
+				cr_assert_eq(node[j], 0, "reserved");
+			cr_assert_leq(out + 16, len, "output node inside");
+			cr_assert_eq(v[out], 3, "output is a virtio-pci IOMMU");
+			if (bdf >= lo && bdf <= hi) {
+				cr_assert_eq(found, -1, "BDF %#x in two ranges",
+					     bdf);
+				found = (long)rd32(node + 4) + bdf - lo;
+				*iommu_off = out;
+			}
+		} else {
+			cr_assert_eq(node[0], 3, "node type %u", node[0]);
+			cr_assert_eq(rd16(node + 2), 16, "virtio-pci length");
+		}
+		off += rd16(node + 2);
+	}
+	cr_assert_eq(off, len, "nodes fill the VIOT exactly");
+	return found;
+}
+
+Test(acpi, viot_layout)
+{
+	struct acpi_config cfg = pc(2);
+	struct built b = build(&cfg);
+	const u8 *v = xsdt_find(&b, "VIOT"), *io;
+	int i;
+
+	cr_assert_eq(v[8], 0, "VIOT revision");
+	cr_assert_eq(rd32(v + 4), 48u + 16u + 3 * 24u);
+	cr_assert_eq(rd16(v + 36), 4, "node count: IOMMU + 3 ranges");
+	cr_assert_eq(rd16(v + 38), 48, "node offset");
+	for (i = 40; i < 48; i++)
+		cr_assert_eq(v[i], 0, "reserved byte %d", i);
+	io = v + 48;
+	cr_assert_eq(io[0], 3, "virtio-pci IOMMU node");
+	cr_assert_eq(rd16(io + 2), 16);
+	cr_assert_eq(rd16(io + 4), 0, "segment");
+	cr_assert_eq(rd16(io + 6), 0x20, "BDF 00:04.0");
+	for (i = 8; i < 16; i++)
+		cr_assert_eq(io[i], 0, "reserved");
+	for (i = 0; i < 3; i++) {
+		const u8 *r = v + 64 + 24 * i;
+		u16 bdf = (u16)((i + 1) << 3);
+
+		cr_assert_eq(r[0], 1, "PCI range node");
+		cr_assert_eq(rd32(r + 4), bdf, "endpoint ID = BDF");
+		cr_assert_eq(rd16(r + 12), bdf);
+		cr_assert_eq(rd16(r + 14), bdf, "a single BDF");
+		cr_assert_eq(rd16(r + 16), 48, "output: the IOMMU node");
+	}
+}
+
+Test(acpi, viot_translates_exactly_the_listed_bdfs)
+{
+	struct acpi_config cfg = pc(2);
+	struct built b;
+	const u8 *v;
+	u32 io = 0;
+	bool listed[256] = { false };
+	int bdf;
+
+	/* 00:01.0, 00:02.0-2, 00:05.0; the IOMMU at 00:04.0; 00:03.0 and
+	 * the host bridge opted out */
+	cfg.viot.nr_endpoints = 0;
+	cfg.viot.endpoints[cfg.viot.nr_endpoints++] = 0x08;
+	cfg.viot.endpoints[cfg.viot.nr_endpoints++] = 0x10;
+	cfg.viot.endpoints[cfg.viot.nr_endpoints++] = 0x11;
+	cfg.viot.endpoints[cfg.viot.nr_endpoints++] = 0x12;
+	cfg.viot.endpoints[cfg.viot.nr_endpoints++] = 0x28;
+	for (int i = 0; i < cfg.viot.nr_endpoints; i++)
+		listed[cfg.viot.endpoints[i]] = true;
+	b = build(&cfg);
+	v = xsdt_find(&b, "VIOT");
+	cr_assert_eq(rd16(v + 36), 4, "00:02.0-2 share one range node");
+	for (bdf = 0; bdf < 256; bdf++) {
+		long ep = viot_lookup(v, (u16)bdf, &io);
+
+		if (listed[bdf]) {
+			cr_assert_eq(ep, bdf, "BDF %#x: endpoint %ld", bdf, ep);
+			cr_assert_eq(rd16(v + io + 6), 0x20, "to 00:04.0");
+		} else {
+			cr_assert_eq(ep, -1, "BDF %#x translated", bdf);
+		}
+	}
+}
+
+Test(acpi, viot_without_endpoints_and_on_a_later_bus)
+{
+	struct acpi_config cfg = pc(2);
+	struct built b;
+	const u8 *v;
+	u32 io = 0;
+
+	cfg.viot.nr_endpoints = 0;
+	b = build(&cfg);
+	v = xsdt_find(&b, "VIOT");
+	cr_assert_eq(rd32(v + 4), 64u);
+	cr_assert_eq(rd16(v + 36), 1, "the IOMMU node alone");
+	cr_assert_eq(viot_lookup(v, 0x08, &io), -1);
+
+	cfg = pc(2);
+	cfg.ecam.base = 0;
+	cfg.pci.bus_start = 1;
+	cfg.pci.bus_end = 2;
+	cfg.viot.iommu_bdf = 0x100;
+	cfg.viot.nr_endpoints = 2;
+	cfg.viot.endpoints[0] = 0x1ff;
+	cfg.viot.endpoints[1] = 0x200;
+	b = build(&cfg);
+	v = xsdt_find(&b, "VIOT");
+	cr_assert_eq(rd16(v + 36), 2, "01:1f.7 and 02:00.0 are consecutive");
+	cr_assert_eq(viot_lookup(v, 0x1ff, &io), 0x1ff);
+	cr_assert_eq(viot_lookup(v, 0x200, &io), 0x200);
+	cr_assert_eq(viot_lookup(v, 0x100, &io), -1, "not the IOMMU");
+}
+
+Test(acpi, viot_full_bus)
+{
+	struct acpi_config cfg = pc(1);
+	struct built b;
+	const u8 *v;
+	u32 io = 0;
+	int i;
+
+	cfg.ecam.base = 0;
+	cfg.pci.bus_end = 1;
+	cfg.viot.iommu_bdf = 0x100;
+	cfg.viot.nr_endpoints = ACPI_VIOT_MAX_ENDPOINTS;
+	for (i = 0; i < ACPI_VIOT_MAX_ENDPOINTS; i++)
+		cfg.viot.endpoints[i] = (u16)i;
+	b = build(&cfg);
+	v = xsdt_find(&b, "VIOT");
+	cr_assert_eq(rd16(v + 36), 2, "one range for the whole of bus 0");
+	for (i = 0; i < 256; i++)
+		cr_assert_eq(viot_lookup(v, (u16)i, &io), i);
+	cfg.viot.nr_endpoints++;
+	cr_assert_eq(acpi__build(buf, sizeof(buf), BIOS_GPA, &cfg, &b.rsdp),
+		     -EINVAL, "more than ACPI_VIOT_MAX_ENDPOINTS");
+}
+
+Test(acpi, invalid_mcfg_and_viot)
+{
+	struct acpi_config bad[13];
+	u64 rsdp;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		bad[i] = pc(2);
+	bad[0].ecam.base = 0xe0080000;		/* not 1 MiB aligned */
+	bad[1].ecam.bus_end = 1;		/* root bridge has bus 0 only */
+	bad[2].ecam.base = 0xdff00000;		/* overlaps the MMIO window */
+	bad[3].pci.present = false;		/* ECAM and VIOT need PCI0 */
+	bad[3].viot.present = false;
+	bad[4].pci.present = false;
+	bad[4].ecam.base = 0;
+	bad[5].viot.iommu_bdf = 0x100;		/* bus 1 */
+	bad[6].viot.endpoints[1] = 0x20;	/* the IOMMU itself */
+	bad[7].viot.endpoints[1] = 0x08;	/* duplicate */
+	bad[8].viot.endpoints[2] = 0x09;	/* not ascending */
+	bad[9].viot.nr_endpoints = -1;
+	bad[10].viot.endpoints[2] = 0x100;	/* bus 1 */
+	bad[11].ecam.base = 1ULL << 60;		/* beyond physical memory */
+	bad[12].ecam.base = 0xc0000000;		/* the MMIO window's start */
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		cr_assert_eq(acpi__build(buf, sizeof(buf), BIOS_GPA, &bad[i],
+					 &rsdp), -EINVAL, "config %zu", i);
+}
+
 /* ---- Errors, bounds, determinism ---- */
 
-Test(acpi, enospc_for_every_short_buffer)
+static void check_enospc(const struct acpi_config *cfgp)
 {
 	static u8 small[BIOS_SIZE + 64];
-	struct acpi_config cfg = machine(8);
+	struct acpi_config cfg = *cfgp;
 	struct built b = build(&cfg);
 	int size;
 
@@ -709,6 +974,14 @@ Test(acpi, enospc_for_every_short_buffer)
 	}
 	cr_assert_eq(acpi__build(small, (size_t)b.used, BIOS_GPA, &cfg,
 				 &b.rsdp), b.used, "an exact fit works");
+}
+
+Test(acpi, enospc_for_every_short_buffer)
+{
+	struct acpi_config m8 = machine(8), p2 = pc(2);
+
+	check_enospc(&m8);
+	check_enospc(&p2);
 }
 
 Test(acpi, deterministic_and_nothing_past_used)
@@ -791,7 +1064,7 @@ Test(acpi, checkers_reject_corruption)
 	cr_assert_eq(acpi__find_table(buf, (size_t)b.used, b.gpa, b.rsdp,
 				      "DSDT"), dsdt_of(&b));
 	cr_assert_null(acpi__find_table(buf, (size_t)b.used, b.gpa, b.rsdp,
-					"MCFG"));
+					"VIOT"));
 	cr_assert_eq(acpi__table_check(m, len - 1), -EINVAL, "truncated");
 
 	m[len - 1] ^= 1;

@@ -31,7 +31,7 @@ Test(boot, e820_small_guest)
 	struct boot_e820_entry e[8];
 	int n = e820__build(&mem, e, 8);
 
-	cr_assert_eq(n, 3);
+	cr_assert_eq(n, 4);
 	cr_assert_eq(e[0].addr, 0);
 	cr_assert_eq(e[0].size, BOOT_EBDA_ADDR);
 	cr_assert_eq(e[0].type, 1);
@@ -40,7 +40,11 @@ Test(boot, e820_small_guest)
 	cr_assert_eq(e[1].addr + e[1].size, 0x100000);
 	cr_assert_eq(e[2].addr, 0x100000);
 	cr_assert_eq(e[2].size, RAM - 0x100000);
+	cr_assert_eq(e[3].addr, 0xe0000000ULL, "the ECAM window (MCFG)");
+	cr_assert_eq(e[3].size, 0x100000ULL, "1 MiB: bus 0");
+	cr_assert_eq(e[3].type, 2, "ECAM reserved, or Linux ignores MCFG");
 	cr_assert_eq(e820__build(&mem, e, 2), -ENOSPC);
+	cr_assert_eq(e820__build(&mem, e, 3), -ENOSPC);
 }
 
 Test(boot, e820_above_4g)
@@ -52,11 +56,18 @@ Test(boot, e820_above_4g)
 	/* never dereferenced: e820 only reads the layout */
 	guest_mem__layout(&big, (u8 *)(uintptr_t)0x7f0000000000ULL, 5ULL << 30);
 	n = e820__build(&big, e, 8);
-	cr_assert_eq(n, 4);
+	cr_assert_eq(n, 5);
 	cr_assert_eq(e[2].addr + e[2].size, GUEST_MMIO_HOLE_START,
 		     "low RAM stops at the PCI hole");
-	cr_assert_eq(e[3].addr, 1ULL << 32);
-	cr_assert_eq(e[3].size, (5ULL << 30) - GUEST_MMIO_HOLE_START);
+	cr_assert_eq(e[3].addr, 0xe0000000ULL, "ECAM, in the hole");
+	cr_assert_eq(e[3].type, 2);
+	cr_assert_eq(e[4].addr, 1ULL << 32);
+	cr_assert_eq(e[4].size, (5ULL << 30) - GUEST_MMIO_HOLE_START);
+	cr_assert_eq(e[4].type, 1);
+	for (int i = 0; i < n; i++)
+		cr_assert(e[i].addr + e[i].size <= 0xe0000000ULL ||
+			  e[i].addr >= 0xe0100000ULL || e[i].type == 2,
+			  "no RAM entry overlaps the ECAM window");
 }
 
 Test(boot, identity_map_and_gdt)
@@ -152,7 +163,7 @@ Test(boot, linux_setup_places_everything)
 		      "initrd above the kernel's init_size");
 	cr_assert_leq(bp->hdr.ramdisk_image + sizeof(initrd), RAM);
 	cr_assert_eq(ram[bp->hdr.ramdisk_image], 0x77);
-	cr_assert_eq(bp->e820_entries, 3);
+	cr_assert_eq(bp->e820_entries, 4);
 	cr_assert_eq(bp->acpi_rsdp_addr, 0xe0000);
 	cr_assert_eq(memcmp(&bp->hdr.header, "HdrS", 4), 0);
 	free(b);

@@ -2,7 +2,10 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
+#include <errno.h>
+
 #include <vsva/run.h>
+#include <vsva/virtio-net.h>
 
 static int parse(struct vm_config *cfg, int argc, const char **argv)
 {
@@ -60,4 +63,59 @@ Test(run_args, bad_numbers_exit_2, .exit_code = 2,
 	const char *a[] = { "run", "-f", "x", "-c", "99" };
 
 	parse(&cfg, 5, a);
+}
+
+/* Per-device opt-out of the vIOMMU: --disk ...,iommu=off and
+ * --network ...,iommu=off (virtio-rng and virtio-console stay behind it). */
+Test(run_args, iommu_opt_out, .init = cr_redirect_stderr)
+{
+	struct vm_config cfg;
+	struct net_config net;
+	char err[160];
+	const char *a[] = { "run", "-k", "bz", "--viommu", "on",
+			    "--disk", "a.img,iommu=off",
+			    "--disk", "b.img,ro,iommu=off",
+			    "--disk", "c,d.img,iommu=on,rw",
+			    "--disk", "e.img",
+			    "--network", "user,iommu=off" };
+	const char *twice[] = { "run", "-f", "x", "--disk",
+				"a.img,iommu=off,iommu=on" };
+	const char *ro_rw[] = { "run", "-f", "x", "--disk", "a.img,ro,rw" };
+	const char *bad[] = { "run", "-f", "x", "--disk", "a.img,iommu=of" };
+	const char *only[] = { "run", "-f", "x", "--disk", "iommu=off" };
+	const char *empty[] = { "run", "-f", "x", "--disk", ",iommu=off" };
+
+	cr_assert_eq(parse(&cfg, 15, a), 0);
+	cr_assert_eq(cfg.nr_disks, 4);
+	cr_assert_eq(cfg.disks[0].path_len, 5);
+	cr_assert(cfg.disks[0].no_iommu);
+	cr_assert_not(cfg.disks[0].ro);
+	cr_assert_eq(cfg.disks[1].path_len, 5);
+	cr_assert(cfg.disks[1].no_iommu);
+	cr_assert(cfg.disks[1].ro);
+	cr_assert_eq(cfg.disks[2].path_len, 7, "c,d.img");
+	cr_assert_not(cfg.disks[2].no_iommu);
+	cr_assert_not(cfg.disks[2].ro);
+	cr_assert_eq(cfg.disks[3].path_len, 5);
+	cr_assert_not(cfg.disks[3].no_iommu, "behind the vIOMMU by default");
+	cr_assert_str_eq(cfg.network, "user,iommu=off");
+
+	cr_assert_eq(parse(&cfg, 5, twice), 2);
+	cr_assert_eq(parse(&cfg, 5, ro_rw), 2);
+	cr_assert_eq(parse(&cfg, 5, bad), 2);
+	cr_assert_eq(parse(&cfg, 5, only), 0, "a file named iommu=off");
+	cr_assert_eq(cfg.disks[0].path_len, 9);
+	cr_assert_not(cfg.disks[0].no_iommu);
+	cr_assert_eq(parse(&cfg, 5, empty), 2);
+
+	cr_assert_eq(net_config__parse(&net, "user,iommu=off", err,
+				       sizeof(err)), 0);
+	cr_assert(net.no_iommu);
+	cr_assert_eq(net_config__parse(&net, "user,hostfwd=tcp::80-:80,iommu=on",
+				       err, sizeof(err)), 0);
+	cr_assert_not(net.no_iommu);
+	cr_assert_eq(net_config__parse(&net, "user", err, sizeof(err)), 0);
+	cr_assert_not(net.no_iommu);
+	cr_assert_eq(net_config__parse(&net, "user,iommu=no", err,
+				       sizeof(err)), -EINVAL);
 }

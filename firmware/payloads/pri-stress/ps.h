@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pri-stress: drives the SVA DMA device through the vIOMMU so that every
+ * first touch of a buffer faults and travels the whole page-request path
+ * (docs/pri-stress.md). Run with --viommu on --sva-dev.
+ *
+ * main.c: set-up, rounds, report; params.c: /chosen/bootargs and the job
+ * mix's random numbers; jobs.c: building, running and checking jobs;
+ * detach.c: the last round's DETACH_TABLE with requests outstanding.
+ *
+ * Every PASID has the same layout: buffers are taken from PS_ALLOW_BASE
+ * upwards each round (the same addresses again after the between-round
+ * unmap and invalidation, so a missed invalidation shows as wrong data),
+ * refused targets from PS_REFUSE_BASE. Buffers never share a page and
+ * have an unmapped guard page after them.
+ */
+#ifndef PS_H
+#define PS_H
+
+#include <vsva/fw-report.h>
+
+#include "prq.h"
+#include "sva.h"
+#include "viommu.h"
+
+#define PS_PROG			"pri-stress"
+
+#define PS_EXIT_OK		0
+#define PS_EXIT_WRONG		1
+#define PS_EXIT_SETUP		2	/* no device, bad parameters, ... */
+
+#define PS_ALLOW_BASE		0x0000001000000000ULL	/* 64 GiB */
+#define PS_ALLOW_SIZE		0x0000001000000000ULL
+#define PS_REFUSE_BASE		0x00007f0000000000ULL
+#define PS_REFUSE_SIZE		0x0000001000000000ULL
+
+#define PS_MAX_PASIDS		64
+#define PS_MAX_PAGES		64
+#define PS_MAX_JOBS		120	/* per PASID and round: one record page */
+#define PS_DETACH_JOBS		4	/* at most, on the detached PASID */
+#define PS_RECS_PER_PAGE	(4096 / sizeof(struct sva_completion))
+
+#define PS_PHASE_MS		5000	/* plus PS_JOB_MS per job */
+#define PS_JOB_MS		200
+
+struct ps_params {
+	u32 pasids, jobs, pages, rounds, seconds, invalid;
+	u64 seed;
+};
+
+enum ps_kind {
+	PS_FILL,
+	PS_COPY,
+	PS_COMPARE,
+	PS_BAD_FILL,		/* dst refused */
+	PS_BAD_COPY_DST,	/* allowed src, refused dst */
+	PS_BAD_COPY_SRC,	/* refused src, fresh allowed dst: mixed groups */
+	PS_HELD,		/* FILL whose requests stay unanswered (detach) */
+};
+
+enum ps_state {
+	PS_PENDING,
+	PS_SUBMITTED,
+	PS_DONE,
+};
+
+struct ps_job {
+	struct sva_desc d;
+	u8 kind;		/* enum ps_kind */
+	u8 state;		/* enum ps_state */
+	u8 expect;		/* SVA_ST_* */
+	u32 space;		/* index into ps.spaces */
+	u64 cmpl;		/* completion record VA */
+	volatile struct sva_completion *rec;	/* once mapped */
+	/* Data the device must leave at dst: byte i is byte
+	 * (phase + i) & 7 of pattern. */
+	u64 pattern;
+	u32 phase;
+	u64 expect_result;	/* COMPARE: offset of the first difference */
+};
+
+/* Per PASID and round: where the next buffers go. */
+struct ps_layout {
+	u64 next_allow, next_refuse;
+	u64 cmpl_a, cmpl_b;	/* completion record pages */
+	u32 slot_a, slot_b;
+	u64 patterns[3];	/* the FILLs' patterns: some COMPAREs match */
+};
+
+struct ps {
+	struct ps_params p;
+	struct viommu vi;
+	struct sva sva;
+	u32 domain;
+	struct prq_space spaces[PS_MAX_PASIDS];
+	struct prq_handler h;
+	struct ps_layout lay[PS_MAX_PASIDS];
+	/* This round's jobs: FILL k of space i is fills[k * pasids + i] */
+	struct ps_job *fills, *rest;
+	struct ps_job held[PS_DETACH_JOBS];
+	u32 nr_fill;		/* per space */
+	u64 user_seq;
+	u64 t0;			/* TSC at start */
+
+	u64 jobs_total, jobs_ok, jobs_failed, jobs_wrong;
+	u64 rounds, detaches;
+	u64 events_unexpected;
+	bool detach_ok;
+	bool aborted;		/* a phase timed out: the run stops */
+	u32 wrong_printed;
+	struct fw_stress_report report;
+};
+
+extern struct ps ps;
+
+/* params.c */
+int ps__parse_params(const void *fdt, struct ps_params *p);
+void ps__seed(u64 seed);
+u64 ps__rand(void);
+/* Uniform in [0, n), n > 0. */
+u32 ps__rand_below(u32 n);
+
+/* jobs.c */
+/* Resets the layouts for a round. */
+void ps__round_begin(u32 round);
+/* Builds this round's FILLs (phase A) into ps.fills, or the rest (phase
+ * B: COPY, COMPARE, refused targets) into ps.rest; returns how many. */
+u32 ps__build_fills(void);
+u32 ps__build_rest(void);
+/* Runs jobs[0, n) to completion, serving page requests; checks and
+ * counts each. 0, or -ETIMEDOUT (ps.aborted set) / a vIOMMU error. */
+int ps__run(struct ps_job *jobs, u32 n);
+/* Builds a FILL of `pages` fresh pages for space i with its record in the
+ * (mapped) phase-A record page. */
+void ps__build_held_fill(struct ps_job *j, u32 i, u32 pages);
+/* Resolves j->rec through the space's table; false while unmapped. */
+bool ps__resolve(struct ps_job *j);
+void ps__job_wrong(struct ps_job *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Takes pending fault reports off the event queue, printing them;
+ * returns how many. */
+u32 ps__drain_events(const char *why);
+
+/* detach.c */
+/* The last round's detach of the last PASID with requests outstanding. */
+int ps__detach_phase(u32 round);
+
+#endif

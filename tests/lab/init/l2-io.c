@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /l2-io, an alternative /init of the lab's L2 Linux guest (boot it with
+ * rdinit=/l2-io): the guest's view of vsva's devices behind the vIOMMU.
+ * It prints one verdict line and powers off:
+ *
+ *	L2-IO-OK viommu=N groups=N kmsg=N disk=ok net=ok
+ *	L2-IO-FAIL <reason>[; <reason>...]
+ *
+ * Kernel command line:
+ *   l2_viommu=0|1    whether a virtio-iommu should be there (default 1)
+ *   l2_noiommu=T,..  virtio device types the VMM kept out of it (e.g. 2 for
+ *                    a disk given with ,iommu=off)
+ *   l2_token=HEX     the token the L1 side serves; also written to the disk
+ *   l2_port=N        TCP port of the L1 server, reached as 10.0.2.2:N
+ *                    through slirp (default 8080; 0 = no network check)
+ *   l2_bench=SEC     after the checks, SEC seconds each of sequential and
+ *                    random 4 KiB O_DIRECT reads on /dev/vda (default 0)
+ *
+ * Checks:
+ *  - vIOMMU: every virtio PCI function (vendor 0x1af4, modern ID) is in an
+ *    IOMMU group exactly when it should be (not the virtio-iommu itself,
+ *    not the types in l2_noiommu, none with l2_viommu=0); a translated
+ *    device negotiated VIRTIO_F_ACCESS_PLATFORM (so its driver maps its
+ *    buffers through the DMA API) and its group's domain is a DMA domain;
+ *    the kernel log has one "Adding to iommu group" line per such device;
+ *    virtio_iommu is bound when expected;
+ *  - disk (/dev/vda, at least 8 MiB): the L1 side filled [0, 1 MiB) with
+ *    random bytes; it is read, written to [4 MiB, 5 MiB) in 64 KiB
+ *    O_DIRECT writes, read back and compared; "L2-DISK <token>" goes to the
+ *    sector at 6 MiB; L1 compares the two areas on the host image after
+ *    the guest has powered off;
+ *  - network: the first interface other than lo gets 10.0.2.15/24 by hand
+ *    (the lab kernel has no DHCP client), then an HTTP/1.0 GET of
+ *    /token.txt from 10.0.2.2:l2_port must return the token.
+ */
+#define _GNU_SOURCE	/* O_DIRECT */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VIRTIO_VENDOR		0x1af4
+#define VIRTIO_MODERN_BASE	0x1040
+#define VIRTIO_TYPE_IOMMU	23
+#define VIRTIO_F_ACCESS_PLATFORM 33
+
+#define MIB			(1024 * 1024)
+#define DISK_SRC		0
+#define DISK_DST		(4 * MIB)
+#define DISK_MARK		(6 * MIB)
+#define DISK_AREA		MIB
+#define DISK_CHUNK		(64 * 1024)
+
+static char l2_io__errors[2048];
+static char l2_io__cmdline[4096];
+
+static void l2_io__fail(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void l2_io__fail(const char *fmt, ...)
+{
+	size_t len = strlen(l2_io__errors);
+	va_list ap;
+
+	if (len)
+		len += snprintf(l2_io__errors + len,
+				sizeof(l2_io__errors) - len, "; ");
+	if (len >= sizeof(l2_io__errors))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l2_io__errors + len, sizeof(l2_io__errors) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void l2_io__say(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void l2_io__say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	if (n > 0 && write(STDOUT_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+static int l2_io__read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* The value of key= on the command line (into @out), or NULL. */
+static const char *l2_io__param(const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = l2_io__cmdline;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == '\n')
+			p++;
+		n = strcspn(p, " \n");
+		if (n > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			snprintf(out, size, "%.*s", (int)(n - klen - 1),
+				 p + klen + 1);
+			return out;
+		}
+		p += n;
+	}
+	return NULL;
+}
+
+static long l2_io__param_long(const char *key, long def)
+{
+	char v[64];
+
+	return l2_io__param(key, v, sizeof(v)) ? strtol(v, NULL, 0) : def;
+}
+
+static long l2_io__read_long(const char *path, int base)
+{
+	char buf[64];
+
+	if (l2_io__read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, base);
+}
+
+static double l2_io__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the vIOMMU ---- */
+
+/* Is virtio device type @type in the l2_noiommu list? */
+static bool l2_io__kept_out(long type)
+{
+	char list[128], *p, *end;
+
+	if (!l2_io__param("l2_noiommu", list, sizeof(list)))
+		return false;
+	for (p = list; *p; p = end + (*end == ',')) {
+		long t = strtol(p, &end, 0);
+
+		if (end == p)
+			return false;
+		if (t == type)
+			return true;
+	}
+	return false;
+}
+
+/* Kernel log records that contain @what (reads /dev/kmsg from the start). */
+static int l2_io__kmsg_count(const char *what)
+{
+	char rec[2048];
+	int fd, n = 0;
+	ssize_t len;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		len = read(fd, rec, sizeof(rec) - 1);
+		if (len < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (len <= 0)
+			break;
+		rec[len] = '\0';
+		if (strstr(rec, what))
+			n++;
+	}
+	close(fd);
+	return n;
+}
+
+/* The domain type of the IOMMU group @dev is in ("" if none). */
+static void l2_io__group_type(const char *dev, char *type, size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 dev);
+	if (l2_io__read_file(path, type, size) <= 0)
+		type[0] = '\0';
+	type[strcspn(type, "\n")] = '\0';
+}
+
+/* Bit @bit of the virtio device's negotiated features, -1 if unknown. */
+static int l2_io__virtio_feature(const char *pcidev, int bit)
+{
+	char path[PATH_MAX], feat[160];
+	struct dirent *de;
+	DIR *dir;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", pcidev);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "virtio", 6))
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/%s/features", pcidev,
+			 de->d_name);
+		if (l2_io__read_file(path, feat, sizeof(feat)) > bit)
+			ret = feat[bit] == '1';
+		break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+/* Returns the number of virtio functions found in an IOMMU group. */
+static int l2_io__check_viommu(bool want)
+{
+	struct dirent *de;
+	int grouped = 0, iommus = 0, expected = 0, kmsg;
+	char path[PATH_MAX], link[PATH_MAX], type[32];
+	DIR *dir;
+
+	dir = opendir("/sys/bus/pci/devices");
+	if (!dir) {
+		l2_io__fail("no /sys/bus/pci/devices");
+		return -1;
+	}
+	while ((de = readdir(dir))) {
+		long vendor, device, vtype;
+		bool in_group, should;
+		ssize_t n;
+		int ap;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 de->d_name);
+		vendor = l2_io__read_long(path, 16);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		device = l2_io__read_long(path, 16);
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/iommu_group", de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		in_group = n > 0;
+		if (in_group)
+			link[n] = '\0';
+		else
+			snprintf(link, sizeof(link), "-");
+		if (vendor != VIRTIO_VENDOR || device < VIRTIO_MODERN_BASE) {
+			l2_io__say("L2-IO pci %s %04lx:%04lx group %s\n",
+				   de->d_name, vendor, device,
+				   in_group ? strrchr(link, '/') + 1 : "-");
+			continue;
+		}
+		vtype = device - VIRTIO_MODERN_BASE;
+		if (vtype == VIRTIO_TYPE_IOMMU)
+			iommus++;
+		should = want && vtype != VIRTIO_TYPE_IOMMU &&
+			 !l2_io__kept_out(vtype);
+		expected += should;
+		grouped += in_group;
+		l2_io__group_type(de->d_name, type, sizeof(type));
+		ap = l2_io__virtio_feature(de->d_name,
+					   VIRTIO_F_ACCESS_PLATFORM);
+		l2_io__say("L2-IO pci %s virtio type %ld group %s domain %s access_platform %d\n",
+			   de->d_name, vtype,
+			   in_group ? strrchr(link, '/') + 1 : "-",
+			   type[0] ? type : "-", ap);
+		if (in_group != should) {
+			l2_io__fail("%s (virtio type %ld) %s an IOMMU group",
+				    de->d_name, vtype,
+				    in_group ? "is in" : "is not in");
+			continue;
+		}
+		if (!should)
+			continue;
+		if (ap != 1)
+			l2_io__fail("%s (virtio type %ld): ACCESS_PLATFORM not negotiated",
+				    de->d_name, vtype);
+		if (strncmp(type, "DMA", 3))
+			l2_io__fail("%s: group domain '%s', want DMA",
+				    de->d_name, type);
+	}
+	closedir(dir);
+
+	if (iommus != (want ? 1 : 0))
+		l2_io__fail("%d virtio-iommu functions, want %d", iommus,
+			    want ? 1 : 0);
+	dir = opendir("/sys/bus/virtio/drivers/virtio_iommu");
+	iommus = 0;
+	while (dir && (de = readdir(dir)))
+		iommus += !strncmp(de->d_name, "virtio", 6);
+	if (dir)
+		closedir(dir);
+	if (iommus != (want ? 1 : 0))
+		l2_io__fail("virtio_iommu bound to %d devices", iommus);
+
+	kmsg = l2_io__kmsg_count("Adding to iommu group");
+	if (kmsg != expected)
+		l2_io__fail("kernel log: %d 'Adding to iommu group' lines, want %d",
+			    kmsg, expected);
+	return grouped;
+}
+
+/* ---- the disk ---- */
+
+static int l2_io__pio(int fd, void *buf, size_t len, off_t off, bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write ? pwrite(fd, (char *)buf + done, len - done,
+					   off + (off_t)done) :
+				    pread(fd, (char *)buf + done, len - done,
+					  off + (off_t)done);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static bool l2_io__check_disk(const char *token)
+{
+	void *src = NULL, *back = NULL, *mark = NULL;
+	bool ok = false;
+	int fd, ret = 0, same = 1;
+	long sectors;
+
+	sectors = l2_io__read_long("/sys/block/vda/size", 10);
+	if (sectors < (long)(DISK_MARK + 4096) / 512) {
+		l2_io__fail("/dev/vda: %ld sectors, want at least %d", sectors,
+			    (DISK_MARK + 4096) / 512);
+		return false;
+	}
+	fd = open("/dev/vda", O_RDWR | O_DIRECT);
+	if (fd < 0) {
+		l2_io__fail("open /dev/vda: %s", strerror(errno));
+		return false;
+	}
+	if (posix_memalign(&src, 4096, DISK_AREA) ||
+	    posix_memalign(&back, 4096, DISK_AREA) ||
+	    posix_memalign(&mark, 4096, 4096)) {
+		l2_io__fail("out of memory");
+		goto out;
+	}
+	ret = l2_io__pio(fd, src, DISK_AREA, DISK_SRC, false);
+	if (ret) {
+		l2_io__fail("read /dev/vda: %s", strerror(-ret));
+		goto out;
+	}
+	for (size_t i = 1; i < DISK_AREA && same; i++)
+		same = ((unsigned char *)src)[i] == ((unsigned char *)src)[0];
+	if (same) {
+		l2_io__fail("/dev/vda: the first MiB is all 0x%02x, not random",
+			    ((unsigned char *)src)[0]);
+		goto out;
+	}
+	for (size_t off = 0; off < DISK_AREA; off += DISK_CHUNK) {
+		ret = l2_io__pio(fd, (char *)src + off, DISK_CHUNK,
+				 (off_t)(DISK_DST + off), true);
+		if (ret) {
+			l2_io__fail("write /dev/vda at %zu: %s", DISK_DST + off,
+				    strerror(-ret));
+			goto out;
+		}
+	}
+	memset(mark, ' ', 4096);
+	snprintf(mark, 4096, "L2-DISK %s\n", token);
+	ret = l2_io__pio(fd, mark, 4096, DISK_MARK, true);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (ret) {
+		l2_io__fail("write /dev/vda: %s", strerror(-ret));
+		goto out;
+	}
+	memset(back, 0, DISK_AREA);
+	ret = l2_io__pio(fd, back, DISK_AREA, DISK_DST, false);
+	if (ret) {
+		l2_io__fail("read back /dev/vda: %s", strerror(-ret));
+		goto out;
+	}
+	if (memcmp(src, back, DISK_AREA)) {
+		l2_io__fail("/dev/vda: read back differs from what was written");
+		goto out;
+	}
+	ok = true;
+out:
+	free(src);
+	free(back);
+	free(mark);
+	close(fd);
+	return ok;
+}
+
+/* ---- the network ---- */
+
+static int l2_io__ifconfig(const char *ifname)
+{
+	struct sockaddr_in *sin;
+	struct rtentry rt;
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, "10.0.2.15", &sin->sin_addr);
+	if (ioctl(s, SIOCSIFADDR, &ifr))
+		ret = -errno;
+	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+	if (!ret && ioctl(s, SIOCSIFNETMASK, &ifr))
+		ret = -errno;
+	if (!ret && ioctl(s, SIOCGIFFLAGS, &ifr))
+		ret = -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (!ret && ioctl(s, SIOCSIFFLAGS, &ifr))
+		ret = -errno;
+	if (!ret) {
+		memset(&rt, 0, sizeof(rt));
+		sin = (struct sockaddr_in *)&rt.rt_gateway;
+		sin->sin_family = AF_INET;
+		inet_pton(AF_INET, "10.0.2.2", &sin->sin_addr);
+		((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+		((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		if (ioctl(s, SIOCADDRT, &rt) && errno != EEXIST)
+			ret = -errno;
+	}
+	close(s);
+	return ret;
+}
+
+static const char *l2_io__netif(char *name, size_t size)
+{
+	struct dirent *de;
+	DIR *dir = opendir("/sys/class/net");
+
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lo") ||
+		    strlen(de->d_name) >= size)
+			continue;
+		memcpy(name, de->d_name, strlen(de->d_name) + 1);
+		closedir(dir);
+		return name;
+	}
+	if (dir)
+		closedir(dir);
+	return NULL;
+}
+
+/* Waits for @events on @fd until @deadline; 0 when ready. */
+static int l2_io__wait(int fd, short events, double deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	double left = deadline - l2_io__now();
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+static bool l2_io__check_net(long port, const char *token)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char ifname[IFNAMSIZ], req[128], resp[4096];
+	double deadline = l2_io__now() + 30;
+	size_t got = 0;
+	int s, ret, err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (!l2_io__netif(ifname, sizeof(ifname))) {
+		l2_io__fail("no network interface but lo");
+		return false;
+	}
+	ret = l2_io__ifconfig(ifname);
+	if (ret) {
+		l2_io__fail("%s: cannot configure 10.0.2.15/24: %s", ifname,
+			    strerror(-ret));
+		return false;
+	}
+	sa.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, "10.0.2.2", &sa.sin_addr);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (s < 0) {
+		l2_io__fail("socket: %s", strerror(errno));
+		return false;
+	}
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    errno != EINPROGRESS) {
+		l2_io__fail("connect 10.0.2.2:%ld: %s", port, strerror(errno));
+		goto fail;
+	}
+	if (l2_io__wait(s, POLLOUT, deadline) ||
+	    getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &elen) || err) {
+		l2_io__fail("connect 10.0.2.2:%ld: %s", port,
+			    err ? strerror(err) : "timed out");
+		goto fail;
+	}
+	snprintf(req, sizeof(req),
+		 "GET /token.txt HTTP/1.0\r\nHost: 10.0.2.2\r\n\r\n");
+	if (write(s, req, strlen(req)) != (ssize_t)strlen(req)) {
+		l2_io__fail("send to 10.0.2.2:%ld: %s", port, strerror(errno));
+		goto fail;
+	}
+	while (got < sizeof(resp) - 1) {
+		ssize_t n;
+
+		if (l2_io__wait(s, POLLIN, deadline)) {
+			l2_io__fail("10.0.2.2:%ld: no answer in 30 s", port);
+			goto fail;
+		}
+		n = read(s, resp + got, sizeof(resp) - 1 - got);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	resp[got] = '\0';
+	close(s);
+	if (strncmp(resp, "HTTP/1.", 7) || !strstr(resp, " 200 ")) {
+		l2_io__fail("10.0.2.2:%ld: not an HTTP 200 answer (%zu bytes)",
+			    port, got);
+		return false;
+	}
+	if (!strstr(resp, token)) {
+		l2_io__fail("10.0.2.2:%ld: the answer lacks the token", port);
+		return false;
+	}
+	l2_io__say("L2-IO net %s 10.0.2.15 -> 10.0.2.2:%ld: %zu bytes, token found\n",
+		   ifname, port, got);
+	return true;
+fail:
+	close(s);
+	return false;
+}
+
+/* ---- the read benchmark ---- */
+
+static void l2_io__bench(long seconds)
+{
+	static const char *const names[] = { "seq", "rand" };
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	long blocks, sectors;
+	void *buf;
+	int fd;
+
+	sectors = l2_io__read_long("/sys/block/vda/size", 10);
+	blocks = sectors / 8;
+	fd = open("/dev/vda", O_RDONLY | O_DIRECT);
+	if (fd < 0 || blocks < 1 || posix_memalign(&buf, 4096, 4096)) {
+		l2_io__fail("bench: cannot open /dev/vda");
+		return;
+	}
+	for (int mode = 0; mode < 2; mode++) {
+		double start = l2_io__now(), now = start, secs;
+		unsigned long long ops = 0;
+		long blk = 0;
+
+		while (now - start < (double)seconds) {
+			for (int i = 0; i < 64; i++) {
+				if (mode) {
+					x ^= x << 13;
+					x ^= x >> 7;
+					x ^= x << 17;
+					blk = (long)(x % (unsigned long long)blocks);
+				} else if (++blk >= blocks) {
+					blk = 0;
+				}
+				if (pread(fd, buf, 4096, (off_t)blk * 4096) !=
+				    4096) {
+					l2_io__fail("bench: read at block %ld: %s",
+						    blk, strerror(errno));
+					goto out;
+				}
+				ops++;
+			}
+			now = l2_io__now();
+		}
+		secs = now - start;
+		l2_io__say("L2-BENCH %s-4k ops=%llu secs=%.2f iops=%.0f mbps=%.2f\n",
+			   names[mode], ops, secs, (double)ops / secs,
+			   (double)ops * 4096 / secs / 1e6);
+	}
+out:
+	free(buf);
+	close(fd);
+}
+
+int main(void)
+{
+	char token[80] = "", line[2600];
+	long want_viommu, port, bench;
+	bool disk_ok = false, net_ok = false;
+	int grouped, fd;
+
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mkdir("/dev", 0755);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	l2_io__read_file("/proc/cmdline", l2_io__cmdline,
+			 sizeof(l2_io__cmdline));
+	want_viommu = l2_io__param_long("l2_viommu", 1);
+	port = l2_io__param_long("l2_port", 8080);
+	bench = l2_io__param_long("l2_bench", 0);
+	if (!l2_io__param("l2_token", token, sizeof(token)) || !token[0])
+		l2_io__fail("no l2_token= on the command line");
+
+	grouped = l2_io__check_viommu(want_viommu != 0);
+	if (token[0])
+		disk_ok = l2_io__check_disk(token);
+	if (port && token[0])
+		net_ok = l2_io__check_net(port, token);
+	if (bench > 0 && !l2_io__errors[0])
+		l2_io__bench(bench);
+
+	if (l2_io__errors[0])
+		snprintf(line, sizeof(line), "\nL2-IO-FAIL %s\n",
+			 l2_io__errors);
+	else
+		snprintf(line, sizeof(line),
+			 "\nL2-IO-OK viommu=%ld groups=%d kmsg=%d disk=%s net=%s\n",
+			 want_viommu, grouped,
+			 l2_io__kmsg_count("Adding to iommu group"),
+			 disk_ok ? "ok" : "-", net_ok ? "ok" : "-");
+	l2_io__say("%s", line);
+	sync();
+	reboot(RB_POWER_OFF);
+	l2_io__say("L2-IO: power-off failed\n");
+	for (;;)
+		pause();
+}
