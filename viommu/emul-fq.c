@@ -30,6 +30,7 @@ struct emul_fq_group {
 	u32 dev_id, pasid, grpid;
 	bool pasid_valid;
 	u64 raised_at;
+	u64 answered_at;		/* by the guest, per the relay */
 	u32 nr;
 	struct prq_host_fault rec[PRQ_MAX_GROUP];
 };
@@ -80,6 +81,8 @@ int emul_fq__create(struct emul_fq **out)
 		return -ENOMEM;
 	pthread_mutex_init(&fq->lock, NULL);
 	hist__init(&fq->stats.rtt);
+	hist__init(&fq->stats.back);
+	hist__init(&fq->stats.rtt_guest);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0, fq->fd) < 0) {
 		free(fq);
@@ -154,9 +157,15 @@ static void emul_fq__answer(struct emul_fq *fq, u32 c, u32 code)
 	struct emul_fq_group *g = &fq->groups[c - 1];
 	struct emul_fq_dev *d = emul_fq__dev(fq, g->dev_id);
 
+	u64 now = emul_fq__now();
+
 	if (g->queued)
 		fq->nr_queued--;
-	hist__add(&fq->stats.rtt, emul_fq__now() - g->raised_at);
+	hist__add(&fq->stats.rtt, now - g->raised_at);
+	if (g->answered_at && g->answered_at <= now) {
+		hist__add(&fq->stats.back, now - g->answered_at);
+		hist__add(&fq->stats.rtt_guest, now - g->raised_at);
+	}
 	g->used = false;
 	g->queued = false;
 	if (d && d->ops && d->ops->page_response)
@@ -478,4 +487,13 @@ u64 emul_fq__raised_at(struct emul_fq *fq, u32 cookie)
 		t = fq->groups[cookie - 1].raised_at;
 	pthread_mutex_unlock(&fq->lock);
 	return t;
+}
+
+void emul_fq__answered(struct emul_fq *fq, u32 cookie, u64 t)
+{
+	pthread_mutex_lock(&fq->lock);
+	if (cookie && cookie <= EMUL_FQ_MAX_GROUPS &&
+	    fq->groups[cookie - 1].used)
+		fq->groups[cookie - 1].answered_at = t;
+	pthread_mutex_unlock(&fq->lock);
 }

@@ -334,8 +334,14 @@ u8 relay__page_resp(struct relay *r,
 	st = prq__guest_response(&r->tags, resp, &hr, &failure);
 	if (st != VIRTIO_IOMMU_S_OK)
 		return st;
-	if (pushed)
-		hist__add(&r->st.guest, relay__now() - pushed);
+	{
+		u64 now = relay__now();
+
+		if (pushed)
+			hist__add(&r->st.guest, now - pushed);
+		if (r->cfg.host && r->cfg.host->answered)
+			r->cfg.host->answered(r->cfg.h, hr.cookie, now);
+	}
 	relay__respond(r, hr.cookie, hr.code);
 	if (failure && r->cfg.guest->pri_failure)
 		r->cfg.guest->pri_failure(r->cfg.g, resp->endpoint);

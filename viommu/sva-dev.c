@@ -56,6 +56,7 @@ struct sva_job {
 	u32 nreq;
 	u32 code;		/* the answer, in JOB_ANSWERED */
 	u64 first_addr;		/* first page of the outstanding group */
+	u32 last_missing;	/* pages missing at the last round */
 };
 
 struct sva_dev {
@@ -371,6 +372,10 @@ static bool sva__step(struct sva_dev *s, struct sva_job *j)
 		sva__complete(s, j, SVA_ST_PRI_FAILURE, &c);
 		return true;
 	}
+	/* Only rounds that bring no progress count against the limit. */
+	if (j->last_missing && m.nr < j->last_missing)
+		j->rounds = 0;
+	j->last_missing = m.nr;
 	if (++j->rounds > SVA_MAX_ROUNDS) {
 		s->st.rounds_exhausted++;
 		c.fault_addr = m.addr[0];

@@ -221,8 +221,14 @@ static u64 synth__raised_at(void *h, u32 cookie)
 	return emul_fq__raised_at(h, cookie);
 }
 
+static void synth__answered(void *h, u32 cookie, u64 t)
+{
+	emul_fq__answered(h, cookie, t);
+}
+
 static const struct relay_host_ops synth_host_ops = {
 	.raised_at = synth__raised_at,
+	.answered = synth__answered,
 };
 
 int synth__run(const struct synth_config *cfg, struct synth_result *res)

@@ -561,11 +561,21 @@ static int blk__open(struct blk_dev *b, bool ro)
 		       strerror(errno));
 		return ret;
 	}
-	/* Two writers on one image corrupt it: refuse like QEMU does. */
+	/*
+	 * Two writers on one image corrupt it: refuse like QEMU does.  A
+	 * kernel without file locking (CONFIG_FILE_LOCKING=n, as in the lab's
+	 * tinyconfig kernel) cannot tell: go on unprotected.
+	 */
 	if (flock(b->fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 		ret = -errno;
-		pr_err("virtio-blk: %s is in use by another process", b->path);
-		return ret;
+		if (ret == -ENOSYS) {
+			pr_warn("virtio-blk: %s: no file locking in this kernel, the image is not protected from other writers",
+				b->path);
+		} else {
+			pr_err("virtio-blk: %s is in use by another process",
+			       b->path);
+			return ret;
+		}
 	}
 	ret = blk__size(b->path, b->fd, &size);
 	if (ret)

@@ -369,8 +369,14 @@ static u64 viommu_dev__raised_at(void *h, u32 cookie)
 	return emul_fq__raised_at(h, cookie);
 }
 
+static void viommu_dev__answered(void *h, u32 cookie, u64 t)
+{
+	emul_fq__answered(h, cookie, t);
+}
+
 static const struct relay_host_ops viommu_emul_host_ops = {
 	.raised_at = viommu_dev__raised_at,
+	.answered = viommu_dev__answered,
 };
 
 /* Core hooks (relay thread: the requestq is processed there). */

@@ -185,7 +185,17 @@ static void stress__json(struct stress *s, double rate, u64 misrouted)
 	json__dbl(&j, "device_to_relay", stress__mean_us(&s->relay.dev_to_relay));
 	json__dbl(&j, "relay_to_guest", stress__mean_us(&s->relay.relay_to_guest));
 	json__dbl(&j, "guest", stress__mean_us(&s->relay.guest));
+	json__dbl(&j, "guest_to_device", stress__mean_us(&s->fq.back));
 	json__close(&j);
+	{
+		double d2r = stress__mean_us(&s->relay.dev_to_relay);
+		double r2g = stress__mean_us(&s->relay.relay_to_guest);
+		double g = stress__mean_us(&s->relay.guest);
+		double back = stress__mean_us(&s->fq.back);
+		double all = d2r + r2g + g + back;
+
+		json__dbl(&j, "vsva_share", all > 0 ? (d2r + r2g + back) / all : 0);
+	}
 	json__u64(&j, "answered_by_guest", p->answered_by_guest);
 	json__obj(&j, "answered_by_vsva");
 	for (int i = 0; i < PRQ_AUTO__COUNT; i++)
@@ -215,10 +225,11 @@ static bool stress__report(struct stress *s, int status)
 	u64 by_vsva = stress__sum(p->answered_by_vsva, PRQ_AUTO__COUNT);
 	u64 dropped = stress__sum(p->dropped, PRQ_DROP__COUNT);
 	u64 misrouted = s->dev.uprgi;	/* answers that reached no waiting group */
-	double rtt = stress__mean_us(&s->fq.rtt);
+	double rtt = stress__mean_us(&s->fq.rtt_guest);
 	double d2r = stress__mean_us(&s->relay.dev_to_relay);
 	double r2g = stress__mean_us(&s->relay.relay_to_guest);
 	double g = stress__mean_us(&s->relay.guest);
+	double back = stress__mean_us(&s->fq.back);
 	bool ok = true;
 	char why[256] = "";
 
@@ -256,10 +267,11 @@ static bool stress__report(struct stress *s, int status)
 	report__lat(stdout, "round trip (device->device)", &s->fq.rtt);
 	printf("  where the time goes (mean)     device->relay %.1f us, relay->guest %.1f us,\n"
 	       "                                 guest %.1f us, guest->device %.1f us\n",
-	       d2r, r2g, g, rtt > d2r + r2g + g ? rtt - d2r - r2g - g : 0);
-	if (rtt > 0)
-		printf("  %-30s %.0f%% of the round trip\n", "vsva's share",
-		       100.0 * (rtt - g) / rtt);
+	       d2r, r2g, g, back);
+	if (d2r + r2g + g + back > 0)
+		printf("  %-30s %.1f%% of a guest-answered round trip (mean %.1f us)\n",
+		       "vsva's share", 100.0 * (d2r + r2g + back) /
+		       (d2r + r2g + g + back), rtt);
 	printf("  %-30s %llu\n", "answered by the guest",
 	       (unsigned long long)p->answered_by_guest);
 	printf("  %-30s %llu:", "answered by vsva", (unsigned long long)by_vsva);

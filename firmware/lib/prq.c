@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The guest's page-request handler: see prq.h. */
 #include <errno.h>
+#include <string.h>
 
 #include "console.h"
 #include "cpu.h"
@@ -22,19 +23,54 @@ int prq_space__init(struct prq_space *s, u32 pasid, u32 max_mapped)
 	return pgtable__init(&s->pt, 4, &pages__pgtable_mem);
 }
 
+/* --- the page pool --- */
+
+static void pool_link(struct prq_handler *h, void *page)
+{
+	*(void **)page = h->pool;
+	h->pool = page;
+}
+
+/* A zeroed page, or NULL. */
+static void *pool_take(struct prq_handler *h)
+{
+	void *page = h->pool;
+
+	if (!page)
+		return NULL;
+	h->pool = *(void **)page;
+	*(void **)page = NULL;
+	h->pool_used++;
+	return page;
+}
+
+static void pool_put(struct prq_handler *h, void *page)
+{
+	memset(page, 0, PAGE_SIZE);
+	pool_link(h, page);
+	h->pool_used--;
+}
+
 int prq_handler__init(struct prq_handler *h, struct viommu *vi, u32 ep,
 		      struct prq_space *spaces, u32 nr,
 		      struct prq_range allow, struct prq_range refuse,
-		      u32 pool_limit)
+		      u32 pool_size)
 {
 	*h = (struct prq_handler){
 		.vi = vi, .ep = ep, .spaces = spaces, .nr_spaces = nr,
-		.allow = allow, .refuse = refuse, .pool_limit = pool_limit,
+		.allow = allow, .refuse = refuse,
 	};
 	if (nr > PRQ_MAX_SPACES)
 		return -EINVAL;
 	if (!vi->has_prq || !viommu__has(vi, VIRTIO_IOMMU_F_VSVA_INVAL))
 		return -EOPNOTSUPP;
+	for (; h->pool_size < pool_size; h->pool_size++) {
+		void *page = pages__alloc(1);	/* zeroed */
+
+		if (!page)
+			return -ENOMEM;
+		pool_link(h, page);
+	}
 	return 0;
 }
 
@@ -172,27 +208,23 @@ static int map_page(struct prq_handler *h, struct prq_space *s, u64 va,
 		want |= w.pte & (PTE_U | PTE_W);
 		ret = pgtable__unmap(&s->pt, va, PAGE_SIZE);
 		if (!ret)
-			ret = pgtable__map_page(&s->pt, va, pa, PAGE_SIZE, want);
+			ret = pgtable__map_page(&s->pt, va, pa, PAGE_SIZE,
+						want);
 		if (ret)
 			return ret;
 		h->st.upgraded++;
 		return add_inval(h, s, va);
 	}
-	if (h->pool_used >= h->pool_limit || s->nr_mapped >= s->max_mapped) {
-		h->st.pool_empty++;
-		return -ENOMEM;
-	}
-	page = pages__alloc(1);
+	page = s->nr_mapped < s->max_mapped ? pool_take(h) : NULL;
 	if (!page) {
 		h->st.pool_empty++;
 		return -ENOMEM;
 	}
 	ret = pgtable__map_page(&s->pt, va, (uintptr_t)page, PAGE_SIZE, want);
 	if (ret) {
-		pages__free(page, 1);
+		pool_put(h, page);
 		return ret;
 	}
-	h->pool_used++;
 	s->mapped[s->nr_mapped++] = va;
 	h->st.mapped++;
 	return add_inval(h, s, va);
@@ -280,8 +312,13 @@ static struct prq_open *open_group(struct prq_handler *h, u32 tag)
 		if (!h->open[i].used && !free)
 			free = &h->open[i];
 	}
-	if (free)
-		*free = (struct prq_open){ .used = true, .tag = tag };
+	if (free) {
+		/* Not a compound literal: that would clear rec[] too. */
+		free->used = true;
+		free->tag = tag;
+		free->nr = 0;
+		free->overflow = false;
+	}
 	return free;
 }
 
@@ -374,47 +411,61 @@ int prq_handler__answer_held(struct prq_handler *h, u32 pasid, u16 code,
 	return sent;
 }
 
+/* Returns the pages unmap_all() kept in s->mapped[] to the pool. */
+static void release_pages(struct prq_handler *h)
+{
+	for (u32 i = 0; i < h->nr_spaces; i++) {
+		struct prq_space *s = &h->spaces[i];
+
+		for (u32 k = 0; k < s->nr_mapped; k++)
+			if (s->mapped[k])
+				pool_put(h, (void *)(uintptr_t)s->mapped[k]);
+		s->nr_mapped = 0;
+	}
+}
+
 int prq_handler__unmap_all(struct prq_handler *h)
 {
 	struct virtio_iommu_inv_entry e[PRQ_MAX_SPACES];
 	u8 status[ALIGN_UP(PRQ_MAX_SPACES, 4)];
 	u32 nr = 0;
-	int ret;
+	int ret = 0;
 
 	for (u32 i = 0; i < h->nr_spaces; i++) {
 		struct prq_space *s = &h->spaces[i];
-		u32 had = s->nr_mapped;
 
+		/* Each entry becomes the page's address once unmapped. */
 		for (u32 k = 0; k < s->nr_mapped; k++) {
 			struct pgtable_walk w;
+			u64 va = s->mapped[k];
 
-			if (pgtable__lookup(&s->pt, s->mapped[k], &w))
+			s->mapped[k] = 0;
+			if (pgtable__lookup(&s->pt, va, &w) ||
+			    pgtable__unmap(&s->pt, va, PAGE_SIZE))
 				continue;
-			pgtable__unmap(&s->pt, s->mapped[k], PAGE_SIZE);
-			pages__free((void *)(uintptr_t)(w.pa & ~PAGE_MASK_4K),
-				    1);
-			h->pool_used--;
+			s->mapped[k] = w.pa & ~PAGE_MASK_4K;
 		}
-		s->nr_mapped = 0;
-		if (had && s->bound && nr < PRQ_MAX_SPACES)
+		if (s->nr_mapped && s->bound)
 			e[nr++] = (struct virtio_iommu_inv_entry){
 				.scope = VSVA_INV_S_PASID,
 				.flags = VSVA_INV_F_ENDPOINT,
 				.id = h->ep, .pasid = s->pasid,
 			};
 	}
-	if (!nr)
-		return 0;
-	ret = viommu__invalidate(h->vi, e, nr, status);
-	h->st.inval_reqs++;
-	h->st.inval_entries += nr;
-	if (ret != VIRTIO_IOMMU_S_OK) {
-		h->st.inval_errors++;
-		printf("prq: INVALIDATE (PASID scope, %u entries): %s\n", nr,
-		       viommu__status_str(ret));
-		return ret < 0 ? ret : -EIO;
+	if (nr) {
+		ret = viommu__invalidate(h->vi, e, nr, status);
+		h->st.inval_reqs++;
+		h->st.inval_entries += nr;
+		if (ret != VIRTIO_IOMMU_S_OK) {
+			h->st.inval_errors++;
+			printf("prq: INVALIDATE (PASID scope, %u entries): "
+			       "%s\n", nr, viommu__status_str(ret));
+			ret = ret < 0 ? ret : -EIO;
+		}
 	}
-	return 0;
+	/* Only now can no cached translation reach the pages any more. */
+	release_pages(h);
+	return ret;
 }
 
 void prq_handler__print(const struct prq_handler *h)

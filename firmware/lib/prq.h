@@ -58,7 +58,7 @@ struct prq_stats {
 	u64 outside_pages;	/* in neither range */
 	u64 mapped;		/* pages mapped */
 	u64 upgraded;		/* pages given more permission */
-	u64 already;		/* requests for pages already mapped as asked */
+	u64 already;		/* pages already mapped as asked */
 	u64 pool_empty;
 	u64 held;		/* groups put on hold */
 	u64 batches;		/* polls that handled at least one record */
@@ -82,12 +82,14 @@ struct prq_resp {
 
 struct prq_handler {
 	struct viommu *vi;
-	u32 ep;			/* the endpoint whose requests we serve */
+	u32 ep;			/* the endpoint we serve */
 	struct prq_space *spaces;
 	u32 nr_spaces;
 	struct prq_range allow, refuse;
-	u32 pool_limit;		/* pages the handler may have mapped */
-	u32 pool_used;
+	/* The page pool: zeroed pages, linked through their first word. */
+	void *pool;
+	u32 pool_size;
+	u32 pool_used;		/* pages lent (mapped) */
 	struct prq_open open[PRQ_MAX_OPEN];
 	struct prq_resp resp[PRQ_BATCH_RECORDS];
 	u32 nr_resp;
@@ -105,13 +107,15 @@ int prq_space__init(struct prq_space *s, u32 pasid, u32 max_mapped);
 
 /*
  * spaces[nr] stay the caller's (it binds them and sets bound/hold). The
- * pool lends at most pool_limit pages at a time. vi must have the
- * page-request queue (F_VSVA_PAGE_REQ) and INVALIDATE.
+ * pool takes pool_size zeroed pages now, so mapping on a fault costs no
+ * zeroing; pages come back (zeroed again) on prq_handler__unmap_all(). vi
+ * must have the page-request queue (F_VSVA_PAGE_REQ) and INVALIDATE.
+ * 0, -EINVAL, -EOPNOTSUPP or -ENOMEM.
  */
 int prq_handler__init(struct prq_handler *h, struct viommu *vi, u32 ep,
 		      struct prq_space *spaces, u32 nr,
 		      struct prq_range allow, struct prq_range refuse,
-		      u32 pool_limit);
+		      u32 pool_size);
 
 /*
  * One batch: pops up to PRQ_BATCH_RECORDS records, handles every group

@@ -39,7 +39,7 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *s, int c, size_t n)
 {
-	u64 v = 0x0101010101010101ULL * (unsigned char)c;
+	unsigned long long v = 0x0101010101010101ULL * (unsigned char)c;
 	size_t words = n / 8, bytes = n % 8;
 	void *d = s;
 

@@ -136,8 +136,8 @@ int sva__init(struct sva *s, const struct dt_pci_dev *dev, bool priv)
 		     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	if (reg_read(s, SVA_REG_ID) != SVA_ID ||
 	    reg_read(s, SVA_REG_VERSION) != 1) {
-		sva_err(s, "registers: ID %#x version %u", reg_read(s, SVA_REG_ID),
-			reg_read(s, SVA_REG_VERSION));
+		sva_err(s, "registers: ID %#x version %u",
+			reg_read(s, SVA_REG_ID), reg_read(s, SVA_REG_VERSION));
 		return -ENODEV;
 	}
 	s->slots = reg_read(s, SVA_REG_CAPS) & 0xff;

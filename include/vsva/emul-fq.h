@@ -47,6 +47,9 @@ struct emul_fq_stats {
 	u64 no_handler;		/* requests with no fault-capable attachment */
 	u64 partial_dropped;
 	struct hist rtt;	/* device raises the group -> response, ns */
+	struct hist back;	/* guest answered -> device has it (guest-
+				   answered groups only), ns */
+	struct hist rtt_guest;	/* rtt of the guest-answered groups */
 };
 
 struct emul_fq;
@@ -82,5 +85,7 @@ void emul_fq__stats(struct emul_fq *fq, struct emul_fq_stats *out);
 /* When a group was raised (ns, CLOCK_MONOTONIC), for timelines; 0 if the
  * cookie is not outstanding. */
 u64 emul_fq__raised_at(struct emul_fq *fq, u32 cookie);
+/* The relay's note: the guest answered group @cookie at @t. */
+void emul_fq__answered(struct emul_fq *fq, u32 cookie, u64 t);
 
 #endif

@@ -39,6 +39,8 @@ struct relay_guest_ops {
 /* Optional: timestamps the host side knows (the emul fault queue). */
 struct relay_host_ops {
 	u64 (*raised_at)(void *h, u32 cookie);
+	/* The guest answered group @cookie at @t (the return leg starts). */
+	void (*answered)(void *h, u32 cookie, u64 t);
 };
 
 struct relay_config {

@@ -116,5 +116,31 @@ case_run exit-code 3 "" -- -f selftest-fail
 case_run ud2-reported 4 "instruction bytes: 0f 0b" -- -f selftest-ud2
 case_run missing-firmware 1 "not found" -- -f no-such-payload
 
+# The guest-driven PRI stress run (vsva stress, not vsva run).
+stress_case() {
+	name=$1
+	shift
+	log="$out/$name.log"
+	start=$(date +%s%N)
+	timeout 300 "$vsva" stress --json "$out/$name.json" "$@" </dev/null >"$log" 2>&1
+	status=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	if [ "$status" = 0 ] && grep -q "result *PASS" "$log" &&
+	   grep -q '"jobs_wrong":0' "$out/$name.json" &&
+	   grep -q '"misrouted":0' "$out/$name.json"; then
+		printf 'PASS  %-22s exit %-3s %6d ms  %s\n' "$name" "$status" "$ms" \
+			"$(grep -o '"requests":[0-9]*' "$out/$name.json")"
+		pass=$((pass + 1))
+	else
+		printf 'FAIL  %-22s exit %s\n' "$name" "$status"
+		sed 's/^/      | /' "$log" | tail -25
+		fail=$((fail + 1))
+	fi
+}
+
+stress_case pri-stress
+stress_case pri-stress-poll --relay poll --pasids 2 --jobs 6
+stress_case pri-stress-big-groups --pasids 2 --jobs 4 --pages 32 --invalid 25
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -33,7 +33,7 @@ die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
 
 # A case is tests/lab/cases/NAME.sh, run by busybox sh inside L1 with cwd
 # /lab.  Header lines: "# lab-config: mock|vtd", "# lab-timeout: SECONDS",
-# "# lab-needs: vsva firmware l2 qemu".
+# "# lab-needs: vsva firmware l2 qemu conformance".
 lab__header() {
 	sed -n "s/^# lab-$2:[[:space:]]*//p" "$1" | head -1
 }
@@ -60,8 +60,8 @@ lab__load_case() {
 	case_needs[$name]=$(lab__header "$file" needs)
 	for t in ${case_needs[$name]}; do
 		case "$t" in
-		vsva|firmware|l2|qemu) ;;
-		*) die "case $name: unknown lab-needs '$t' (vsva firmware l2 qemu)" ;;
+		vsva|firmware|l2|qemu|conformance) ;;
+		*) die "case $name: unknown lab-needs '$t' (vsva firmware l2 qemu conformance)" ;;
 		esac
 	done
 }
@@ -121,6 +121,12 @@ printf 'int main(void){return 0;}\n' |
 if lab__needs vsva; then
 	[ -x "$repo/vsva" ] ||
 		die "$repo/vsva is not built (run make); needed by:$(for n in "${cases[@]}"; do case " ${case_needs[$n]} " in *" vsva "*) printf ' %s' "$n";; esac; done)"
+fi
+if lab__needs conformance; then
+	for b in vsva-conformance uapi-layout; do
+		[ -x "$repo/build/rel/$b" ] ||
+			die "$repo/build/rel/$b is not built (run make conformance-bins)"
+	done
 fi
 if lab__needs firmware; then
 	ls "$repo"/firmware/out/*.elf >/dev/null 2>&1 ||
@@ -199,6 +205,12 @@ lab__copy_exe() {	# SRC DEST-IN-ROOT
 if lab__needs vsva; then
 	lab__copy_exe "$repo/vsva" /lab/vsva
 	say "vsva: $(ls -l --time-style=+%F.%T "$repo/vsva" | awk '{print $6, $5 " bytes"}')"
+fi
+if lab__needs conformance; then
+	# tests/conformance/conformance.mk: linked against vsva's own code
+	for b in vsva-conformance uapi-layout; do
+		lab__copy_exe "$repo/build/rel/$b" "/lab/bin/$b"
+	done
 fi
 if lab__needs firmware; then
 	mkdir -p "$root/lab/firmware/out"

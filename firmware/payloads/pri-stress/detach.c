@@ -17,7 +17,7 @@
 #include "tsc.h"
 
 #define HOLD_MS		3000	/* for the held groups to arrive */
-#define END_MS		3000	/* for the jobs to end after the detach */
+#define END_MS		3000	/* for the jobs to end after it */
 #define EVENT_MS	500
 
 static bool __attribute__((format(printf, 1, 2)))
@@ -127,7 +127,7 @@ static bool records_untouched(struct ps_job *jobs, u32 k)
 	return true;
 }
 
-int ps__detach_phase(u32 round)
+int ps__detach_phase(void)
 {
 	u32 idx = ps.p.pasids - 1, pasid = ps.spaces[idx].pasid;
 	struct prq_space *s = &ps.spaces[idx];
@@ -138,7 +138,6 @@ int ps__detach_phase(u32 round)
 	bool jobs_ok = true;
 	int st;
 
-	(void)round;
 	k = MIN(k, ps.sva.slots);
 	ps.detach_ok = true;
 	ps.events_unexpected += ps__drain_events("before the detach");

@@ -15,25 +15,6 @@
 
 /* --- layout --- */
 
-void ps__round_begin(u32 round)
-{
-	for (u32 i = 0; i < ps.p.pasids; i++) {
-		struct ps_layout *l = &ps.lay[i];
-
-		*l = (struct ps_layout){
-			.next_allow = PS_ALLOW_BASE,
-			.next_refuse = PS_REFUSE_BASE,
-		};
-		/* Each record page first, so it faults with the first jobs. */
-		l->cmpl_a = l->next_allow;
-		l->cmpl_b = l->next_allow + 2 * PG;
-		l->next_allow += 4 * PG;
-		for (u32 k = 0; k < ARRAY_SIZE(l->patterns); k++)
-			l->patterns[k] = ps__rand();
-	}
-	(void)round;
-}
-
 /* `pages` fresh pages and the guard page after them. */
 static u64 take_allow(struct ps_layout *l, u32 pages)
 {
@@ -49,6 +30,26 @@ static u64 take_refuse(struct ps_layout *l, u32 pages)
 
 	l->next_refuse += (pages + 1) * PG;
 	return va;
+}
+
+void ps__round_begin(void)
+{
+	for (u32 i = 0; i < ps.p.pasids; i++) {
+		struct ps_layout *l = &ps.lay[i];
+
+		*l = (struct ps_layout){
+			.next_allow = PS_ALLOW_BASE,
+			.next_refuse = PS_REFUSE_BASE,
+		};
+		/* The record pages first: they fault with the first jobs. */
+		l->pages_a = PS_DIV_UP(ps.p.jobs + PS_DETACH_JOBS,
+					  PS_RECS_PER_PAGE);
+		l->pages_b = PS_DIV_UP(ps.p.jobs, PS_RECS_PER_PAGE);
+		l->cmpl_a = take_allow(l, l->pages_a);
+		l->cmpl_b = take_allow(l, l->pages_b);
+		for (u32 k = 0; k < ARRAY_SIZE(l->patterns); k++)
+			l->patterns[k] = ps__rand();
+	}
 }
 
 /* A buffer spanning exactly 1..max_pages pages: its page count, the
@@ -80,14 +81,20 @@ static u32 span_pages(u32 off, u32 len)
 	return (off + len + PG - 1) / PG;
 }
 
+static u64 record(u64 base, u32 pages, u32 slot)
+{
+	return base + (slot % pages) * PG +
+	       (slot / pages) * sizeof(struct sva_completion);
+}
+
 static u64 record_a(struct ps_layout *l)
 {
-	return l->cmpl_a + sizeof(struct sva_completion) * l->slot_a++;
+	return record(l->cmpl_a, l->pages_a, l->slot_a++);
 }
 
 static u64 record_b(struct ps_layout *l)
 {
-	return l->cmpl_b + sizeof(struct sva_completion) * l->slot_b++;
+	return record(l->cmpl_b, l->pages_b, l->slot_b++);
 }
 
 static void job_init(struct ps_job *j, u32 i, u8 kind, u8 op, u64 src,
@@ -165,12 +172,13 @@ static void build_compare(struct ps_job *j, u32 i)
 	job_init(j, i, PS_COMPARE, SVA_OP_COMPARE, a->d.dst, b->d.dst, len, 0,
 		 record_b(&ps.lay[i]), SVA_ST_SUCCESS);
 	/* Both start at their FILL's first byte: the patterns decide. */
-	for (u32 k = 0; k < MIN(len, 8U); k++)
-		if (pattern_byte(a->pattern, k) != pattern_byte(b->pattern, k)) {
-			j->expect = SVA_ST_MISMATCH;
-			j->expect_result = k;
-			break;
-		}
+	for (u32 k = 0; k < MIN(len, 8U); k++) {
+		if (pattern_byte(a->pattern, k) == pattern_byte(b->pattern, k))
+			continue;
+		j->expect = SVA_ST_MISMATCH;
+		j->expect_result = k;
+		break;
+	}
 }
 
 /* A job the handler must refuse; its record goes to the phase-A page,

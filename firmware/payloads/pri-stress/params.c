@@ -16,7 +16,8 @@ struct ps_key {
 	bool wide;		/* a u64 field */
 };
 
-#define KEY(n, lo, hi)	{ #n, lo, hi, offsetof(struct ps_params, n), false }
+#define KEY(n, lo, hi)	\
+	{ #n, lo, hi, offsetof(struct ps_params, n), false }
 
 static const struct ps_key keys[] = {
 	KEY(pasids, 1, PS_MAX_PASIDS),

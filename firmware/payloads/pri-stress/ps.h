@@ -27,7 +27,7 @@
 
 #define PS_EXIT_OK		0
 #define PS_EXIT_WRONG		1
-#define PS_EXIT_SETUP		2	/* no device, bad parameters, ... */
+#define PS_EXIT_SETUP		2	/* no device, bad parameters */
 
 #define PS_ALLOW_BASE		0x0000001000000000ULL	/* 64 GiB */
 #define PS_ALLOW_SIZE		0x0000001000000000ULL
@@ -36,9 +36,10 @@
 
 #define PS_MAX_PASIDS		64
 #define PS_MAX_PAGES		64
-#define PS_MAX_JOBS		120	/* per PASID and round: one record page */
-#define PS_DETACH_JOBS		4	/* at most, on the detached PASID */
+#define PS_MAX_JOBS		256	/* per PASID and round */
+#define PS_DETACH_JOBS		4	/* at most: the detach phase */
 #define PS_RECS_PER_PAGE	(4096 / sizeof(struct sva_completion))
+#define PS_DIV_UP(a, b)		(((a) + (b) - 1) / (b))
 
 #define PS_PHASE_MS		5000	/* plus PS_JOB_MS per job */
 #define PS_JOB_MS		200
@@ -54,8 +55,8 @@ enum ps_kind {
 	PS_COMPARE,
 	PS_BAD_FILL,		/* dst refused */
 	PS_BAD_COPY_DST,	/* allowed src, refused dst */
-	PS_BAD_COPY_SRC,	/* refused src, fresh allowed dst: mixed groups */
-	PS_HELD,		/* FILL whose requests stay unanswered (detach) */
+	PS_BAD_COPY_SRC,	/* refused src, fresh allowed dst: mixed */
+	PS_HELD,		/* FILL left waiting, then detached */
 };
 
 enum ps_state {
@@ -82,7 +83,11 @@ struct ps_job {
 /* Per PASID and round: where the next buffers go. */
 struct ps_layout {
 	u64 next_allow, next_refuse;
-	u64 cmpl_a, cmpl_b;	/* completion record pages */
+	/* Completion records: the FILLs' pages (A: also the refused and the
+	 * detached jobs', as the FILLs get every page of it mapped) and the
+	 * other jobs' (B). Slot s is in page s % pages, at s / pages. */
+	u64 cmpl_a, cmpl_b;
+	u32 pages_a, pages_b;
 	u32 slot_a, slot_b;
 	u64 patterns[3];	/* the FILLs' patterns: some COMPAREs match */
 };
@@ -105,6 +110,7 @@ struct ps {
 	u64 jobs_total, jobs_ok, jobs_failed, jobs_wrong;
 	u64 rounds, detaches;
 	u64 events_unexpected;
+	u16 pri_status;		/* at the end: RF or UPRGI set is wrong */
 	bool detach_ok;
 	bool aborted;		/* a phase timed out: the run stops */
 	u32 wrong_printed;
@@ -122,7 +128,7 @@ u32 ps__rand_below(u32 n);
 
 /* jobs.c */
 /* Resets the layouts for a round. */
-void ps__round_begin(u32 round);
+void ps__round_begin(void);
 /* Builds this round's FILLs (phase A) into ps.fills, or the rest (phase
  * B: COPY, COMPARE, refused targets) into ps.rest; returns how many. */
 u32 ps__build_fills(void);
@@ -143,6 +149,6 @@ u32 ps__drain_events(const char *why);
 
 /* detach.c */
 /* The last round's detach of the last PASID with requests outstanding. */
-int ps__detach_phase(u32 round);
+int ps__detach_phase(void);
 
 #endif
