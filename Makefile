@@ -61,6 +61,7 @@ $(B)/unit-tests: $(UNIT_OBJS) $(B)/libvsva.a
 include firmware/firmware.mk
 include tests/host/host.mk
 include tests/lab/lab.mk
+include tests/conformance/conformance.mk
 
 check-unit: $(B)/unit-tests
 	$(B)/unit-tests --jobs 2

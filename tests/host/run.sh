@@ -114,6 +114,7 @@ case_run viommu-selftest 0 "0 failed, 0 skipped" -- -f viommu-selftest --viommu 
 case_run viommu-sva-needs-viommu 2 "needs --viommu on" -- -f hello --sva-dev
 case_run exit-code 3 "" -- -f selftest-fail
 case_run ud2-reported 4 "instruction bytes: 0f 0b" -- -f selftest-ud2
+case_run emulation-failure 3 "emulation failure.*instruction bytes: f3 48 0f b8 c7" -- -f selftest-emufail
 case_run missing-firmware 1 "not found" -- -f no-such-payload
 
 # The guest-driven PRI stress run (vsva stress, not vsva run).

@@ -12,6 +12,7 @@
 #   LAB_VERBOSE=1     show the whole L1 console, not only the LAB- lines
 #   LAB_CC=CC         compiler for the static init and tools (gcc)
 #   LAB_CASE_DIR=DIR  where the cases are (tests/lab/cases)
+#   LAB_OUT=DIR       where the initramfs and logs go (build/lab)
 #
 # Output: build/lab/console-CONFIG.log per L1 configuration and
 # build/lab/console.log (all of them).  Exit status 0 if every case passed,
@@ -20,7 +21,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-out="$repo/build/lab"
+out="${LAB_OUT:-$repo/build/lab}"
 qemu=${LAB_QEMU:-qemu-system-x86_64}
 boot_limit=${LAB_TIMEOUT:-600}
 cc=${LAB_CC:-gcc}

@@ -30,7 +30,7 @@
  *    O_DIRECT writes, read back and compared; "L2-DISK <token>" goes to the
  *    sector at 6 MiB; L1 compares the two areas on the host image after
  *    the guest has powered off;
- *  - network: the first interface other than lo gets 10.0.2.15/24 by hand
+ *  - network: the first interface with a device gets 10.0.2.15/24 by hand
  *    (the lab kernel has no DHCP client), then an HTTP/1.0 GET of
  *    /token.txt from 10.0.2.2:l2_port must return the token.
  */
@@ -478,14 +478,20 @@ static int l2_io__ifconfig(const char *ifname)
 	return ret;
 }
 
+/* The first interface with a device behind it (not lo, sit0, ...). */
 static const char *l2_io__netif(char *name, size_t size)
 {
+	char path[PATH_MAX];
 	struct dirent *de;
+	struct stat st;
 	DIR *dir = opendir("/sys/class/net");
 
 	while (dir && (de = readdir(dir))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "lo") ||
-		    strlen(de->d_name) >= size)
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= size)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device",
+			 de->d_name);
+		if (stat(path, &st))
 			continue;
 		memcpy(name, de->d_name, strlen(de->d_name) + 1);
 		closedir(dir);
@@ -494,6 +500,22 @@ static const char *l2_io__netif(char *name, size_t size)
 	if (dir)
 		closedir(dir);
 	return NULL;
+}
+
+/* After a network failure: what the guest's stack saw. */
+static void l2_io__net_diag(const char *ifname)
+{
+	static const char *const files[] = {
+		"/proc/net/dev", "/proc/net/arp", "/proc/net/route",
+	};
+	char buf[2048], path[128];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (l2_io__read_file(files[i], buf, sizeof(buf)) > 0)
+			l2_io__say("L2-IO %s:\n%s", files[i], buf);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	if (l2_io__read_file(path, buf, sizeof(buf)) > 0)
+		l2_io__say("L2-IO %s operstate %s", ifname, buf);
 }
 
 /* Waits for @events on @fd until @deadline; 0 when ready. */
@@ -519,7 +541,7 @@ static bool l2_io__check_net(long port, const char *token)
 	socklen_t elen = sizeof(err);
 
 	if (!l2_io__netif(ifname, sizeof(ifname))) {
-		l2_io__fail("no network interface but lo");
+		l2_io__fail("no network interface with a device");
 		return false;
 	}
 	ret = l2_io__ifconfig(ifname);
@@ -582,6 +604,7 @@ static bool l2_io__check_net(long port, const char *token)
 	return true;
 fail:
 	close(s);
+	l2_io__net_diag(ifname);
 	return false;
 }
 
