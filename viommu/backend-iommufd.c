@@ -486,11 +486,8 @@ static int be__map_one(struct iommufd_be *be, u32 ioas,
 	void *va;
 
 	if (m->flags & VIRTIO_IOMMU_MAP_F_MMIO) {
-		/* The host remaps MSIs itself; anything else would be a
-		 * peer device's BAR, which vsva does not shadow. */
-		if (m->virt_start >= VIOMMU_MSI_START &&
-		    m->virt_end <= VIOMMU_MSI_END)
-			return 0;
+		/* A peer device's BAR: not shadowed.  (The MSI window is
+		 * reserved, the core refuses it; the host remaps MSIs.) */
 		pr_warn("iommufd: MMIO mapping 0x%llx-0x%llx not shadowed",
 			(unsigned long long)m->virt_start,
 			(unsigned long long)m->virt_end);
@@ -534,6 +531,10 @@ static struct iommufd_be_dom *be__dom_get(struct iommufd_be *be,
 	bd->id = d->id;
 	bd->users = 0;
 	for (u32 i = 0; i < d->nr_maps; i++) {
+		/* MMIO mappings made before a host device joined stay the
+		 * emulated devices' (be__map_one refuses new ones). */
+		if (d->maps[i].flags & VIRTIO_IOMMU_MAP_F_MMIO)
+			continue;
 		ret = be__map_one(be, bd->ioas, &d->maps[i]);
 		if (ret) {
 			be__ret(be, iommufd__destroy(be->ifd, bd->ioas));

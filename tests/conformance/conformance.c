@@ -529,11 +529,12 @@ static bool case_domain_shadow(struct conf *c, char *why)
 	ret = iommufd__ioas_map(&c->ifd, c->a->rid_pt, CONF_DOM_IOVA, c->ram,
 				SZ_4K, IOFD_IOAS_MAP_READABLE);
 	EXPECT(ret, "the guest's mapping is not in the shadow IOAS");
+	/* A peer device's BAR cannot be shadowed: refused, not dropped. */
 	st = conf__core(c, (struct conf_core){
-		.op = CC_MAP, .dom = DOM, .a = VIOMMU_MSI_START,
-		.b = VIOMMU_MSI_START + SZ_4K - 1, .c = VIOMMU_MSI_START,
+		.op = CC_MAP, .dom = DOM, .a = CONF_DOM_IOVA + SZ_1M,
+		.b = CONF_DOM_IOVA + SZ_1M + SZ_4K - 1, .c = 0xd0000000ULL,
 		.flags = VIRTIO_IOMMU_MAP_F_WRITE | VIRTIO_IOMMU_MAP_F_MMIO });
-	EXPECT(st == VIRTIO_IOMMU_S_OK, "MSI doorbell MAP: status %u", st);
+	EXPECT(st != VIRTIO_IOMMU_S_OK, "MMIO MAP accepted");
 	st = conf__core(c, (struct conf_core){
 		.op = CC_UNMAP, .dom = DOM, .a = CONF_DOM_IOVA, .b = end });
 	EXPECT(st == VIRTIO_IOMMU_S_OK, "UNMAP: status %u", st);

@@ -225,8 +225,10 @@ static void run_rounds(void)
 		if (n && ps__run(ps.rest, n))
 			break;
 		last = last_round(r);
-		if (last)
+		if (last) {
+			ps__failure_phase();
 			ps__detach_phase();
+		}
 		if (prq_handler__unmap_all(&ps.h))
 			ps.aborted = true;
 		ps.rounds++;

@@ -103,6 +103,7 @@ struct ps {
 	/* This round's jobs: FILL k of space i is fills[k * pasids + i] */
 	struct ps_job *fills, *rest;
 	struct ps_job held[PS_DETACH_JOBS];
+	struct ps_job fail[2];		/* the Response Failure phase */
 	u32 nr_fill;		/* per space */
 	u64 user_seq;
 	u64 t0;			/* TSC at start */
@@ -150,5 +151,9 @@ u32 ps__drain_events(const char *why);
 /* detach.c */
 /* The last round's detach of the last PASID with requests outstanding. */
 int ps__detach_phase(void);
+
+/* failure.c */
+/* The last round's Response Failure answer (before the detach). */
+int ps__failure_phase(void);
 
 #endif
