@@ -89,3 +89,23 @@ distclean: clean
 .PHONY: all vsva check check-unit demo bench install clean distclean
 
 -include $(shell find $(B) -type f -name '*.d' 2>/dev/null)
+
+# Fuzzing (clang, libFuzzer): not part of check.  FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+build/fuzz/viommu-fuzz: tests/fuzz/viommu-fuzz.c $(wildcard viommu/*.c) vmm/guest-mem.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ tests/fuzz/viommu-fuzz.c viommu/core.c \
+		viommu/request.c viommu/mappings.c viommu/translate.c \
+		viommu/iotlb.c viommu/backend-emul.c viommu/s1walk.c \
+		viommu/prq.c viommu/emul-fq.c viommu/hist.c vmm/guest-mem.c \
+		vmm/log.c -pthread
+build/fuzz/s1walk-fuzz: tests/fuzz/s1walk-fuzz.c viommu/s1walk.c vmm/guest-mem.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $^
+fuzz: build/fuzz/viommu-fuzz build/fuzz/s1walk-fuzz
+	@mkdir -p build/fuzz/corpus-viommu
+	build/fuzz/viommu-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 build/fuzz/corpus-viommu
+	build/fuzz/s1walk-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+.PHONY: fuzz

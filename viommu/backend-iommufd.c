@@ -355,6 +355,34 @@ static struct iommufd_be_dev *be__new_dev(struct iommufd_be *be, u32 ep)
 	return NULL;
 }
 
+/* With the device attached, stage 2 must still cover all guest RAM. */
+static int be__check_ranges(struct iommufd_be *be)
+{
+	struct iofd_iova_range r[16];
+	u32 nr = ARRAY_SIZE(r);
+	int ret;
+
+	ret = be__ret(be, iommufd__ioas_iova_ranges(be->ifd, be->gpa_ioas, r,
+						    &nr, NULL));
+	if (ret)
+		return ret == -EMSGSIZE ? 0 : ret;	/* fragmented: fine */
+	for (int i = 0; i < be->mem->nr_regions; i++) {
+		const struct guest_mem_region *g = &be->mem->regions[i];
+		bool in = false;
+
+		for (u32 j = 0; j < nr && !in; j++)
+			in = r[j].start <= g->gpa &&
+			     r[j].last >= g->gpa + g->size - 1;
+		if (!in) {
+			pr_err("iommufd: guest RAM 0x%llx-0x%llx is outside the IOVA ranges the host allows (IOMMU_IOAS_IOVA_RANGES)",
+			       (unsigned long long)g->gpa,
+			       (unsigned long long)(g->gpa + g->size - 1));
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
 /* Common tail of add: probe, then sit on stage 2 (bypass). */
 static int be__add_common(struct iommufd_be *be, struct iommufd_be_dev *dev)
 {
@@ -362,6 +390,8 @@ static int be__add_common(struct iommufd_be *be, struct iommufd_be_dev *dev)
 
 	if (!ret)
 		ret = be__attach_rid(be, dev, be__bypass_pt(be, dev));
+	if (!ret)
+		ret = be__check_ranges(be);
 	if (ret) {
 		pr_err("iommufd: endpoint 0x%x: attaching to guest RAM: %s",
 		       dev->ep, strerror(-ret));
@@ -427,6 +457,8 @@ int iommufd_be__add_vfio(struct iommufd_be *be, u32 ep, int vfio_fd)
 	dev->used = true;
 	ret = be__add_common(be, dev);
 	if (ret) {
+		be__ret(be, iommufd__vfio_detach(be->ifd, vfio_fd,
+						 IOMMUFD_NO_PASID));
 		if (dev->parent)
 			be__ret(be, iommufd__destroy(be->ifd, dev->parent));
 		memset(dev, 0, sizeof(*dev));

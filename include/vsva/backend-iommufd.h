@@ -18,7 +18,12 @@
  *    PASID is allocated and swapped in by replace; detach removes it.
  *  - INVALIDATE batches become one IOMMU_HWPT_INVALIDATE per nested HWPT;
  *    a partial failure (entry_num) is mapped back to the guest's entries
- *    and the rest are sent again.
+ *    and the rest are sent again.  VT-d: ADDR -> {addr, npages, LEAF},
+ *    other scopes -> everything.  Mock: its 4 IOTLB slots taken as a
+ *    direct-mapped cache (slot = page index mod 4), wider -> ALL.
+ *  - The mock IOMMU reaches IOVA [16 MiB, 2 GiB) only: guest RAM outside
+ *    it makes add_mock fail (IOMMU_IOAS_IOVA_RANGES is checked after every
+ *    device attach).
  *  - Without nesting (NEST_PARENT refused, no hw_info, no stage-1 format we
  *    speak) a device keeps MAP/UNMAP shadowing and its endpoint is offered
  *    no PASID tables (ep_caps); ATTACH_TABLE is refused (UNSUPP) and the

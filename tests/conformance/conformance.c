@@ -450,6 +450,29 @@ static bool case_mock_device(struct conf *c, char *why)
 	return true;
 }
 
+/* The mock IOMMU only reaches [16 MiB, 2 GiB): RAM at GPA 0 cannot be
+ * stage 2 of a mock device (what a guest-driven mock device must mind). */
+static bool case_mock_aperture(struct conf *c, char *why)
+{
+	u32 ioas, stdev, dev;
+	int ret;
+
+	ret = iommufd__ioas_alloc(&c->ifd, &ioas);
+	EXPECT(!ret, "IOAS_ALLOC: %s", conf__err(ret));
+	ret = iommufd__ioas_map(&c->ifd, ioas, 0, c->ram, SZ_4K,
+				IOFD_IOAS_MAP_READABLE);
+	EXPECT(!ret, "IOAS_MAP at IOVA 0: %s", conf__err(ret));
+	ret = iommufd__test_mock_domain(&c->ifd, ioas, &stdev, NULL, &dev);
+	if (!ret)
+		iommufd__destroy(&c->ifd, stdev);
+	EXPECT(ret, "a mock device attached to an IOAS with IOVA 0 mapped");
+	snprintf(why, WHY_LEN, "MOCK_DOMAIN with IOVA 0 mapped: %s",
+		 conf__err(ret));
+	ret = iommufd__destroy(&c->ifd, ioas);
+	EXPECT(!ret, "DESTROY: %s", conf__err(ret));
+	return true;
+}
+
 static bool case_hwpt_alloc_rules(struct conf *c, char *why)
 {
 	struct iofd_hwpt_selftest st = { IOFD_TEST_IOTLB_DEFAULT };
@@ -1022,14 +1045,78 @@ static bool case_replace_table(struct conf *c, char *why)
 	return true;
 }
 
-static bool case_teardown(struct conf *c, char *why)
+/* Page requests raised in bursts, each delivered before the next: the
+ * relay's poll and read go round many times. */
+static bool case_iopf_paced(struct conf *c, char *why)
 {
-	u32 gpa = c->be.gpa_ioas, fault = c->be.fault_id;
-	struct relay_stats st;
-	u8 s;
+	struct relay_stats s0, st;
+	u32 base = conf__nr_recs(c);
 	int ret;
 
 	conf__set_hold(c, false);
+	conf__stats(c, &s0);
+	for (u32 b = 0; b < 32; b++) {
+		for (u32 i = 0; i < 8; i++) {
+			ret = iommufd__test_trigger_iopf(&c->ifd, c->a->dev_id,
+							 1 + (i & 1),
+							 (b * 8 + i) % 512,
+							 IOMMU_PGFAULT_PERM_READ,
+							 0x7e0000000000ULL +
+							 (b * 8 + i) * SZ_4K);
+			EXPECT(!ret, "TRIGGER_IOPF: %s", conf__err(ret));
+		}
+		EXPECT(conf__wait_recs(c, base + (b + 1) * 8),
+		       "burst %u not delivered", b);
+	}
+	EXPECT(conf__wait_written(c, s0.writes,
+				  s0.prq.answered_by_guest + 256, &st),
+	       "answers not written");
+	EXPECT(st.reads - s0.reads >= 8 && st.groups_in - s0.groups_in == 256 &&
+	       st.refused_by_host == s0.refused_by_host,
+	       "%llu reads, %llu groups, %llu refused",
+	       (unsigned long long)(st.reads - s0.reads),
+	       (unsigned long long)(st.groups_in - s0.groups_in),
+	       (unsigned long long)(st.refused_by_host - s0.refused_by_host));
+	snprintf(why, WHY_LEN, "256 groups in 32 bursts: %llu reads (%llu empty), %llu writes",
+		 (unsigned long long)(st.reads - s0.reads),
+		 (unsigned long long)(st.empty_reads - s0.empty_reads),
+		 (unsigned long long)(st.writes - s0.writes));
+	return true;
+}
+
+static bool case_teardown(struct conf *c, char *why)
+{
+	u32 gpa = c->be.gpa_ioas, fault = c->be.fault_id;
+	u32 base = conf__nr_recs(c);
+	struct relay_stats s0, st;
+	u8 s;
+	int ret;
+
+	/* VM exit with requests outstanding: vsva answers them (INVALID)
+	 * and the host takes every answer. */
+	conf__set_hold(c, true);
+	conf__stats(c, &s0);
+	for (u32 i = 0; i < 3; i++) {
+		ret = iommufd__test_trigger_iopf(&c->ifd, c->a->dev_id, 1,
+						 60 + i,
+						 IOMMU_PGFAULT_PERM_READ,
+						 0x70200000ULL + i * SZ_4K);
+		EXPECT(!ret, "TRIGGER_IOPF: %s", conf__err(ret));
+	}
+	EXPECT(conf__wait_recs(c, base + 3), "groups not delivered");
+	relay__stop(c->relay);
+	c->relay_started = false;
+	relay__stats(c->relay, &st);
+	EXPECT(st.prq.answered_by_vsva[PRQ_AUTO_VM_EXIT] -
+	       s0.prq.answered_by_vsva[PRQ_AUTO_VM_EXIT] == 3 &&
+	       st.refused_by_host == s0.refused_by_host &&
+	       st.write_errors == s0.write_errors,
+	       "VM exit: %llu answered by vsva, %llu refused, %llu write errors",
+	       (unsigned long long)(st.prq.answered_by_vsva[PRQ_AUTO_VM_EXIT] -
+				    s0.prq.answered_by_vsva[PRQ_AUTO_VM_EXIT]),
+	       (unsigned long long)(st.refused_by_host - s0.refused_by_host),
+	       (unsigned long long)(st.write_errors - s0.write_errors));
+
 	s = conf__core(c, (struct conf_core){
 		.op = CC_UNTABLE, .ep = EP_A, .pasid = 1 });
 	EXPECT(s == VIRTIO_IOMMU_S_OK, "DETACH_TABLE: status %u", s);
@@ -1037,9 +1124,6 @@ static bool case_teardown(struct conf *c, char *why)
 		.op = CC_DETACH, .dom = DOM, .ep = EP_A });
 	EXPECT(s == VIRTIO_IOMMU_S_OK, "DETACH: status %u", s);
 	EXPECT(c->a->rid_pt == c->be.blocked_ioas, "detached RID not blocked");
-	relay__stop(c->relay);
-	c->relay_started = false;
-	relay__stats(c->relay, &st);
 	c->v.prq_hook = NULL;
 	viommu__free(&c->v);
 	c->v_up = false;
@@ -1070,6 +1154,7 @@ static const struct conf_case cases[] = {
 	{ "ioas-unmap-enoent", case_ioas_unmap },
 	{ "fault-queue", case_fault_queue, true },
 	{ "mock-device-nest-parent", case_mock_device, true },
+	{ "mock-aperture", case_mock_aperture },
 	{ "hwpt-alloc-rules", case_hwpt_alloc_rules },
 	{ "ep-caps", case_ep_caps, true },
 	{ "domain-shadow-map", case_domain_shadow },
@@ -1080,6 +1165,7 @@ static const struct conf_case cases[] = {
 	{ "invalidate-entry-num", case_invalidate_entry_num },
 	{ "core-invalidate-batch", case_core_invalidate },
 	{ "iopf-storm", case_iopf_storm },
+	{ "iopf-paced", case_iopf_paced },
 	{ "relay-short-write", case_relay_short_write },
 	{ "detach-with-faults", case_detach_outstanding },
 	{ "replace-table", case_replace_table },
