@@ -35,7 +35,7 @@ sort -n "$out/hello-ms.txt" | awk -v n="$n" '
 	}'
 
 echo "lab lane: L2 Linux boot to init, vsva vs qemu -accel kvm (same L1 run)"
-if ! tests/lab/run.sh linux-l2 qemu-l2 \
+if ! LAB_OUT=${LAB_OUT:-$out/lab} tests/lab/run.sh linux-l2 qemu-l2 \
 	>"$out/lab.log" 2>&1; then
 	echo "bench: the lab run failed; see $out/lab.log" >&2
 	tail -20 "$out/lab.log" >&2
