@@ -24,7 +24,7 @@ CFLAGS_HOST := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Iinclude -I. \
 LDFLAGS_HOST := $(SAN_FLAGS) -pthread
 LIBS_HOST := $(PKG_LIBS)
 
-LIB_SRCS := $(sort $(wildcard vmm/*.c virtio/*.c viommu/*.c))
+LIB_SRCS := $(sort $(wildcard vmm/*.c virtio/*.c viommu/*.c vfio/*.c))
 LIB_SRCS := $(filter-out vmm/main.c,$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/vmm/main.o
@@ -74,6 +74,7 @@ demo: all
 bench: all
 	tests/bench/relay.sh ./vsva
 	tests/bench/boot.sh ./vsva
+	tests/bench/blk.sh
 
 install: all
 	install -D -m 755 vsva $(DESTDIR)$(PREFIX)/bin/vsva

@@ -41,8 +41,9 @@ struct relay {
 	bool started;
 
 	int ctl_fd;
-	u64 ctl_val;
-	u64 ctl_pending;	/* flags seen, not yet acted on */
+	u64 ctl_val;		/* eventfd counter: a wakeup only */
+	u64 ctl_flags;		/* CTL_*: work asked for (atomic) */
+	u64 ctl_pending;	/* flags taken, not yet acted on */
 	bool read_armed[RELAY_SLOTS], ctl_armed;
 	int nr_armed;
 	bool stopping;
@@ -423,8 +424,8 @@ static void relay__cqe(struct relay *r, struct io_uring_cqe *cqe)
 		break;
 	case UD_CTL:
 		r->ctl_armed = false;
-		if (cqe->res == sizeof(u64))
-			r->ctl_pending |= r->ctl_val;
+		r->ctl_pending |= __atomic_exchange_n(&r->ctl_flags, 0,
+						      __ATOMIC_ACQ_REL);
 		break;
 	default:
 		break;
@@ -476,7 +477,17 @@ void relay__quiesce(struct relay *r)
 	}
 }
 
+static void relay__run_ctl_once(struct relay *r);
+
+/* Run what was asked, including what arrives meanwhile (a quiesce inside
+ * the work can take in more control completions). */
 static void relay__run_ctl(struct relay *r)
+{
+	while (r->ctl_pending && !r->stopping)
+		relay__run_ctl_once(r);
+}
+
+static void relay__run_ctl_once(struct relay *r)
 {
 	u64 p = r->ctl_pending;
 
@@ -588,8 +599,11 @@ static void *relay__poll_thread(void *arg)
 		if (p[1].revents & POLLIN) {
 			u64 v;
 
-			if (read(r->ctl_fd, &v, sizeof(v)) == sizeof(v))
-				r->ctl_pending |= v;
+			if (read(r->ctl_fd, &v, sizeof(v)) < 0)
+				pr_debug("relay: control read: %s",
+					 strerror(errno));
+			r->ctl_pending |= __atomic_exchange_n(&r->ctl_flags, 0,
+							      __ATOMIC_ACQ_REL);
 			relay__run_ctl(r);
 		}
 		relay__kick_guest(r);
@@ -638,9 +652,16 @@ int relay__start(struct relay *r)
 	return 0;
 }
 
+/*
+ * Ask the relay thread for work: the flag says what, the eventfd only
+ * wakes it (its counter adds up writes, so it cannot carry flags).
+ */
 static void relay__ctl(struct relay *r, u64 what)
 {
-	if (write(r->ctl_fd, &what, sizeof(what)) < 0)
+	u64 one = 1;
+
+	__atomic_or_fetch(&r->ctl_flags, what, __ATOMIC_ACQ_REL);
+	if (write(r->ctl_fd, &one, sizeof(one)) < 0)
 		pr_warn("relay: control: %s", strerror(errno));
 }
 

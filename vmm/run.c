@@ -13,6 +13,7 @@
 #include <vsva/boot.h>
 #include <vsva/evloop.h>
 #include <vsva/log.h>
+#include <vsva/mock-sva.h>
 #include <vsva/pci.h>
 #include <vsva/power.h>
 #include <vsva/rtc.h>
@@ -21,6 +22,7 @@
 #include <vsva/sva-dev.h>
 #include <vsva/term.h>
 #include <vsva/vcpu.h>
+#include <vsva/vfio.h>
 #include <vsva/virtio-blk.h>
 #include <vsva/virtio-console.h>
 #include <vsva/virtio-iommu.h>
@@ -60,6 +62,15 @@ static void run__usage(FILE *f)
 "                         (default off); see docs/virtio-iommu-ext.md\n"
 "      --sva-dev          the emulated SVA DMA device (PASID, PRI, ATS);\n"
 "                         see docs/sva-device.md; needs --viommu on\n"
+"      --mock-sva-dev     a device whose page requests the host kernel raises\n"
+"                         (IOMMUFD selftest mock device, TRIGGER_IOPF from a\n"
+"                         doorbell); see docs/mock-sva-device.md; needs\n"
+"                         --viommu on and a kernel with CONFIG_IOMMUFD_TEST\n"
+"      --iommu-backend emul|iommufd\n"
+"                         what does the host IOMMU's work for --viommu: vsva's\n"
+"                         model (emul), or the kernel through /dev/iommu\n"
+"                         (iommufd); default emul, iommufd with --mock-sva-dev\n"
+"                         or --vfio\n"
 "      --relay uring|poll page-request relay: io_uring (default) or the\n"
 "                         poll()+read() baseline\n"
 "      --prq-timeout MS   answer Invalid Request for page requests the guest\n"
@@ -71,13 +82,17 @@ static void run__usage(FILE *f)
 "                         RULE = [tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT, HADDR\n"
 "                         127.0.0.1 unless given; ,iommu=off: not behind the\n"
 "                         --viommu\n"
+"      --vfio PATH|BDF    pass a PCI device through: its VFIO cdev\n"
+"                         (/dev/vfio/devices/vfioN) or its address\n"
+"                         (0000:00:03.0, bound to vfio-pci); behind the\n"
+"                         --viommu when on (iommufd backend); up to %d\n"
 "      --loglevel LEVEL   error, warn, info or debug (default warn)\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: the firmware's exit code; 0 when a Linux guest powers off;\n"
 "3 on a KVM internal error, 4 on a guest triple fault, 5 on a guest reset,\n"
 "128+N when stopped by signal N.  On a terminal, Ctrl-A x quits.\n",
-		RUN_DEFAULT_MIB, RUN_MAX_CPUS, VM_MAX_DISKS);
+		RUN_DEFAULT_MIB, RUN_MAX_CPUS, VM_MAX_DISKS, VM_MAX_VFIO);
 }
 
 enum { OPT_RNG = 256, OPT_LOGLEVEL, OPT_VIOMMU, OPT_NETWORK };
@@ -85,6 +100,10 @@ enum { OPT_RNG = 256, OPT_LOGLEVEL, OPT_VIOMMU, OPT_NETWORK };
 enum { OPT_DISK = 512, OPT_CONSOLE };
 
 enum { OPT_SVA_DEV = 768, OPT_RELAY, OPT_PRQ_TIMEOUT };
+
+enum { OPT_MOCK_SVA_DEV = 1280, OPT_IOMMU_BACKEND };
+
+enum { OPT_VFIO = 1024 };
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -98,9 +117,12 @@ static const struct option run_options[] = {
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "viommu", required_argument, NULL, OPT_VIOMMU },
 	{ "sva-dev", no_argument, NULL, OPT_SVA_DEV },
+	{ "mock-sva-dev", no_argument, NULL, OPT_MOCK_SVA_DEV },
+	{ "iommu-backend", required_argument, NULL, OPT_IOMMU_BACKEND },
 	{ "relay", required_argument, NULL, OPT_RELAY },
 	{ "prq-timeout", required_argument, NULL, OPT_PRQ_TIMEOUT },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "vfio", required_argument, NULL, OPT_VFIO },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -222,6 +244,34 @@ static int run__disk(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
+/* --iommu-backend, --mock-sva-dev and the devices that need a backend. */
+static int run__check_backend(struct vm_config *cfg)
+{
+	if (cfg->mock_sva_dev && !cfg->viommu) {
+		fprintf(stderr, "vsva run: --mock-sva-dev needs --viommu on\n");
+		return -1;
+	}
+	if (cfg->iommu_backend != VM_IOMMU_AUTO && !cfg->viommu) {
+		fprintf(stderr, "vsva run: --iommu-backend needs --viommu on\n");
+		return -1;
+	}
+	if (cfg->iommu_backend == VM_IOMMU_EMUL && cfg->mock_sva_dev) {
+		fprintf(stderr, "vsva run: --mock-sva-dev needs --iommu-backend iommufd (its page requests come from the host kernel)\n");
+		return -1;
+	}
+	if (cfg->iommu_backend == VM_IOMMU_EMUL && cfg->viommu &&
+	    cfg->nr_vfio) {
+		fprintf(stderr, "vsva run: --vfio behind --viommu on needs --iommu-backend iommufd\n");
+		return -1;
+	}
+	if (cfg->sva_dev && (cfg->iommu_backend == VM_IOMMU_IOMMUFD ||
+			     cfg->mock_sva_dev || cfg->nr_vfio)) {
+		fprintf(stderr, "vsva run: --sva-dev needs the emul backend: it cannot share the vIOMMU with --iommu-backend iommufd, --mock-sva-dev or --vfio\n");
+		return -1;
+	}
+	return 0;
+}
+
 int run__parse(int argc, char **argv, struct vm_config *cfg)
 {
 	int c, lvl;
@@ -247,6 +297,17 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 			break;
 		case OPT_RNG: cfg->rng = true; break;
 		case OPT_SVA_DEV: cfg->sva_dev = true; break;
+		case OPT_MOCK_SVA_DEV: cfg->mock_sva_dev = true; break;
+		case OPT_IOMMU_BACKEND:
+			if (!strcmp(optarg, "emul")) {
+				cfg->iommu_backend = VM_IOMMU_EMUL;
+			} else if (!strcmp(optarg, "iommufd")) {
+				cfg->iommu_backend = VM_IOMMU_IOMMUFD;
+			} else {
+				fprintf(stderr, "vsva run: --iommu-backend takes emul or iommufd\n");
+				return 2;
+			}
+			break;
 		case OPT_RELAY:
 			if (strcmp(optarg, "uring") && strcmp(optarg, "poll")) {
 				fprintf(stderr, "vsva run: --relay takes uring or poll\n");
@@ -283,6 +344,18 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 			if (run__network(cfg, optarg))
 				return 2;
 			break;
+		case OPT_VFIO:
+			if (cfg->nr_vfio == VM_MAX_VFIO) {
+				fprintf(stderr, "vsva run: at most %d --vfio\n",
+					VM_MAX_VFIO);
+				return 2;
+			}
+			if (!*optarg) {
+				fprintf(stderr, "vsva run: --vfio needs a path or a PCI address\n");
+				return 2;
+			}
+			cfg->vfio[cfg->nr_vfio++] = optarg;
+			break;
 		case OPT_LOGLEVEL:
 			lvl = log__parse_level(optarg);
 			if (lvl < 0) {
@@ -318,6 +391,8 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 		fprintf(stderr, "vsva run: --sva-dev needs --viommu on\n");
 		return 2;
 	}
+	if (run__check_backend(cfg))
+		return 2;
 	if (!cfg->cmdline)
 		cfg->cmdline = strcmp(cfg->console, "virtio") ?
 			       "console=ttyS0" : "console=hvc0";
@@ -356,6 +431,11 @@ static int run__sva_dev(struct vm *vm)
 	return vm->cfg->sva_dev ? sva_dev__init(vm) : 0;
 }
 
+static int run__mock_sva_dev(struct vm *vm)
+{
+	return vm->cfg->mock_sva_dev ? mock_sva__init(vm) : 0;
+}
+
 /* Nothing to set up: its exit is the point between the devices' exits
  * (the vIOMMU answered what was outstanding) and the bus freeing them. */
 static int run__results_init(struct vm *vm)
@@ -376,6 +456,7 @@ static const struct run_step {
 	void (*exit)(struct vm *vm);
 } run_steps[] = {
 	{ "power and reset ports", power__init, NULL },
+	{ "VFIO devices (open)", vfio__open_all, vfio__close_all },
 	{ "CMOS RTC", rtc__init, NULL },
 	{ "8250 UART", serial8250__init, NULL },
 	{ "PCI host bridge", pci__init, pci__exit },
@@ -385,6 +466,8 @@ static const struct run_step {
 	{ "virtio-blk", virtio_blk__init, NULL },
 	{ "virtio-console", run__console, NULL },
 	{ "SVA DMA device", run__sva_dev, NULL },
+	{ "mock SVA device", run__mock_sva_dev, NULL },
+	{ "VFIO devices", vfio__init_all, NULL },
 	{ "virtio-iommu", run__viommu, virtio_iommu__exit },
 };
 

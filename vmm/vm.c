@@ -73,8 +73,54 @@ static int vm__init_ram(struct vm *vm, u64 size)
 
 		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &kr) < 0)
 			return -errno;
+		vm->slots_used |= 1ULL << i;
 	}
 	return 0;
+}
+
+int vm__add_mmio_memslot(struct vm *vm, u64 gpa, u64 size, void *hva)
+{
+	struct kvm_userspace_memory_region kr = {
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (u64)(unsigned long)hva,
+	};
+	int slot, ret = 0;
+
+	if (!size || !IS_ALIGNED(gpa | size | kr.userspace_addr, SZ_4K))
+		return -EINVAL;
+	pthread_mutex_lock(&vm->slot_lock);
+	for (slot = 0; slot < 64 && (vm->slots_used & (1ULL << slot)); slot++)
+		;
+	if (slot == 64) {
+		ret = -ENOSPC;
+	} else {
+		kr.slot = (u32)slot;
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &kr) < 0)
+			ret = -errno;
+		else
+			vm->slots_used |= 1ULL << slot;
+	}
+	pthread_mutex_unlock(&vm->slot_lock);
+	return ret ? ret : slot;
+}
+
+int vm__del_memslot(struct vm *vm, int slot)
+{
+	struct kvm_userspace_memory_region kr = { .slot = (u32)slot };
+	int ret = 0;
+
+	if (slot < vm->mem.nr_regions || slot >= 64)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->slot_lock);
+	if (!(vm->slots_used & (1ULL << slot)))
+		ret = -ENOENT;
+	else if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &kr) < 0)
+		ret = -errno;	/* size 0 deletes */
+	else
+		vm->slots_used &= ~(1ULL << slot);
+	pthread_mutex_unlock(&vm->slot_lock);
+	return ret;
 }
 
 /*
@@ -109,6 +155,7 @@ struct vm *vm__create(struct vm_config *cfg)
 	vm->cfg = cfg;
 	vm->ram_fd = -1;
 	pthread_mutex_init(&vm->exit_lock, NULL);
+	pthread_mutex_init(&vm->slot_lock, NULL);
 
 	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->sys_fd < 0)

@@ -90,6 +90,20 @@ struct msix;
 struct viommu_ep_caps;
 struct viommu_endpoint;
 
+/* What backs a device on the host.  With --viommu on and the iommufd
+ * backend, the vIOMMU registers host devices with the kernel before their
+ * endpoints exist (virtio/iommu.c). */
+enum pci_host_kind {
+	PCI_HOST_NONE = 0,	/* emulated by vsva */
+	PCI_HOST_VFIO,		/* a VFIO device cdev: fd */
+	PCI_HOST_MOCK,		/* an IOMMUFD selftest mock device */
+};
+
+struct pci_host {
+	enum pci_host_kind kind;
+	int fd;			/* PCI_HOST_VFIO: the cdev (the device's) */
+};
+
 enum pci_bar_type {
 	PCI_BAR_NONE = 0,
 	PCI_BAR_IO,
@@ -145,6 +159,9 @@ struct pci_device {
 	/* Keep the device out of the vIOMMU (--disk ...,iommu=off): its DMA
 	 * stays untranslated.  Set before the vIOMMU is created. */
 	bool no_iommu;
+	/* Host-backed devices (PCI_HOST_NONE: emulated).  Set before the
+	 * vIOMMU is created. */
+	struct pci_host host;
 
 	const struct pci_device_ops *ops;
 	void *priv;

@@ -7,6 +7,7 @@
 
 struct vm;
 struct pci_device;
+struct iommufd;
 
 /* The virtio-iommu on the vm's PCI bus; every DMA-capable PCI device
  * registered before it goes behind it. */
@@ -28,5 +29,25 @@ void virtio_iommu__register_prq(struct viommu_endpoint *ep, u32 dev_id,
 				void (*pri_failure)(void *dev), void *dev);
 /* Device reset: vsva answers the endpoint's outstanding page requests. */
 void virtio_iommu__ep_reset(struct viommu_endpoint *ep);
+
+/* What went through the page-request path for one endpoint, and for the
+ * whole vIOMMU (its host fault queue). */
+struct virtio_iommu_ep_stats {
+	u64 records, groups;	/* put in the guest's page-request queue */
+	u64 answered[3];	/* guest PAGE_RESPs forwarded, by code */
+	u64 dropped;		/* guest PAGE_RESPs naming it, refused */
+	/* vIOMMU-wide */
+	u64 host_groups;	/* groups read from the host fault FD */
+	u64 host_refused;	/* answers the host refused (short writes) */
+	u64 auto_answered;	/* groups vsva answered itself, all reasons */
+	u64 write_errors;
+};
+
+/* A consistent snapshot, taken on the relay thread (blocks briefly). */
+void virtio_iommu__ep_stats(struct viommu_endpoint *ep,
+			    struct virtio_iommu_ep_stats *out);
+/* The iommufd the vIOMMU's host devices live in; NULL with the emul
+ * backend.  Its ioctl layer is safe from any thread. */
+struct iommufd *virtio_iommu__iommufd(struct viommu_endpoint *ep);
 
 #endif

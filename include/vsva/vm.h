@@ -10,6 +10,7 @@ struct vcpu;
 struct vm;
 struct pci_bus;
 struct net_dev;
+struct vfio_set;
 
 /*
  * Port I/O and MMIO dispatch.  A handler gets the absolute address, the
@@ -62,7 +63,25 @@ enum vm_exit_reason {
 /* Stop the VM: every vCPU leaves KVM_RUN, run() returns @status. */
 void vm__request_exit(struct vm *vm, enum vm_exit_reason why, int status);
 
+/*
+ * Device memory as guest memory (a VFIO BAR mapped with mmap): a KVM slot
+ * of its own, so guest accesses to [@gpa, @gpa + @size) reach @hva without
+ * an exit.  Page-aligned.  Returns the slot number or -errno; the slot is
+ * taken back with vm__del_memslot().  Safe while vCPUs run.
+ */
+int vm__add_mmio_memslot(struct vm *vm, u64 gpa, u64 size, void *hva);
+int vm__del_memslot(struct vm *vm, int slot);
+
 #define VM_MAX_DISKS	4
+#define VM_MAX_VFIO	4
+
+/* --iommu-backend: AUTO is iommufd when a host device (--vfio,
+ * --mock-sva-dev) sits behind the vIOMMU, else emul. */
+enum vm_iommu_backend {
+	VM_IOMMU_AUTO = 0,
+	VM_IOMMU_EMUL,
+	VM_IOMMU_IOMMUFD,
+};
 
 struct vm_config {
 	u64 ram_mib;
@@ -74,6 +93,8 @@ struct vm_config {
 	bool rng;
 	bool viommu;		/* --viommu on */
 	bool sva_dev;		/* --sva-dev */
+	bool mock_sva_dev;	/* --mock-sva-dev */
+	enum vm_iommu_backend iommu_backend;	/* --iommu-backend */
 	bool relay_poll;	/* --relay poll (baseline) */
 	u32 prq_timeout_ms;	/* --prq-timeout: answer for a silent guest */
 	const char *fw_args;	/* firmware /chosen/bootargs */
@@ -86,6 +107,8 @@ struct vm_config {
 		bool ro;
 		bool no_iommu;		/* ,iommu=off: not behind --viommu */
 	} disks[VM_MAX_DISKS];
+	int nr_vfio;		/* --vfio PATH|BDF, in order */
+	const char *vfio[VM_MAX_VFIO];
 };
 
 struct vm {
@@ -109,6 +132,9 @@ struct vm {
 	u32 next_gsi;
 	struct kvm_irq_routing *routing;
 
+	pthread_mutex_t slot_lock;
+	u64 slots_used;		/* KVM memory slots 0-63 in use */
+
 	struct evloop *evloop;
 	struct pci_bus *pci;
 	struct viommu_dev *viommu;
@@ -130,6 +156,7 @@ struct vm {
 	u64 fw_report_gpa;	/* firmware results (include/vsva/fw-report.h) */
 	const struct run_hooks *hooks;
 	struct sva_dev *sva;
+	struct vfio_set *vfio;	/* passthrough devices (vfio/) */
 };
 
 struct vm *vm__create(struct vm_config *cfg);

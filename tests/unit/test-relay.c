@@ -6,6 +6,8 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <vsva/synth.h>
 
@@ -98,4 +100,58 @@ Test(relay, timeout_answers_for_a_silent_guest)
 	cr_assert_eq(r.answered_invalid, r.groups);
 	cr_assert_eq(r.relay.prq.answered_by_vsva[PRQ_AUTO_TIMEOUT], r.groups);
 	cr_assert_geq(hist__pct(&r.rtt, 50), 20000000, "not before the timeout");
+}
+
+/* Control requests pile up before the relay wakes: each kind of work is
+ * still done, and the relay keeps running (kicks must never add up to a
+ * stop: the eventfd's counter adds writes). */
+static volatile int nr_requests;
+
+static int g_room(void *g) { return -1; }
+static void g_push(void *g, const struct virtio_iommu_page_req *r, u32 n) { }
+static void g_kick(void *g) { }
+static void g_requests(void *g)
+{
+	__atomic_add_fetch(&nr_requests, 1, __ATOMIC_SEQ_CST);
+}
+
+static const struct relay_guest_ops counting_guest = {
+	.room = g_room, .push = g_push, .kick = g_kick,
+	.requests = g_requests,
+};
+
+static void count_call(struct relay *r, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+Test(relay, control_kicks_do_not_add_up, .timeout = 10)
+{
+	int fds[2], calls = 0;
+	struct relay *r;
+	struct relay_config c = {
+		.mode = RELAY_URING, .guest = &counting_guest,
+	};
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
+				fds), 0);
+	c.fd = fds[0];
+	cr_assert_eq(relay__create(&r, &c), 0);
+	cr_assert_eq(relay__start(r), 0);
+	nr_requests = 0;
+	for (int i = 0; i < 7; i++)
+		relay__kick_requests(r);
+	for (int i = 0; i < 200 && !nr_requests; i++)
+		usleep(1000);
+	cr_assert_geq(nr_requests, 1);
+	relay__call(r, count_call, &calls);
+	cr_assert_eq(calls, 1, "the relay is still running after 7 kicks");
+	nr_requests = 0;
+	relay__kick_requests(r);
+	for (int i = 0; i < 200 && !nr_requests; i++)
+		usleep(1000);
+	cr_assert_eq(nr_requests, 1);
+	relay__destroy(r);
+	close(fds[0]);
+	close(fds[1]);
 }

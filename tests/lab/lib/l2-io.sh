@@ -7,6 +7,7 @@
 #   l2io__vsva METRIC CMDLINE-EXTRA VSVA-ARGS...
 #                             boots L2 (disk and network options added)
 #   l2io__check_disk          what L2 wrote is on the image
+#   l2io__check_hvc           L2's /dev/hvc0 line (l2_hvc=1) was printed
 #   l2io__stop                stops httpd
 #
 # The guest reaches the server as 10.0.2.2:$l2io_port: slirp connects guest
@@ -54,13 +55,22 @@ l2io__vsva() {
 	metric=$1
 	extra=$2
 	shift 2
+	set -o pipefail
 	lab-expect -t "$metric" -f L2-IO-FAIL L2-IO-OK \
 		./vsva run -k bzImage -i l2-initramfs.cpio.gz \
 		-p "panic=-1 rdinit=/l2-io l2_token=$l2io_token l2_port=$l2io_port $extra" \
 		-m 256 -c 2 \
 		--disk "$l2io_dir/disk.img${L2IO_DISK_OPTS:-}" \
-		--network "user${L2IO_NET_OPTS:-}" "$@" ||
+		--network "user${L2IO_NET_OPTS:-}" "$@" | tee "$l2io_dir/out.log" ||
 		l2io__fail "the L2 guest did not report L2-IO-OK"
+	set +o pipefail
+}
+
+# The guest's line on /dev/hvc0 (l2_hvc=1) reached vsva's output.
+l2io__check_hvc() {
+	grep -a -q "L2-IO-HVC $l2io_token" "$l2io_dir/out.log" ||
+		l2io__fail "no L2-IO-HVC line with the token from the virtio console"
+	echo "$LAB_CASE: the guest's /dev/hvc0 line came through the virtio console"
 }
 
 l2io__check_disk() {
