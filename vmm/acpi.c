@@ -25,6 +25,10 @@
  *  - the interrupt wiring the MADT states: KVM's in-kernel irqchip (dual
  *    8259 + IOAPIC with 24 pins at GSI 0..23), ISA IRQ 0 on GSI 2, other
  *    ISA IRQs on their own GSI, LAPIC ID n for vCPU n (KVM's default);
+ *  - with an MCFG: ECAM at cfg->ecam.base for the root bridge's buses,
+ *    reserved in the e820 map (Linux ignores an unreserved window);
+ *  - with a VIOT: the virtio-iommu at cfg->viot.iommu_bdf, taking endpoint
+ *    ID = BDF for every listed function and translating only those;
  *  - nothing else: hardware-reduced ACPI has no SCI, PM1 blocks, PM timer,
  *    GPEs or FACS.  Linux then skips the PIT/HPET and the 8259 (it uses
  *    kvm-clock and the LAPIC timer).
@@ -281,10 +285,10 @@ _Static_assert(sizeof(struct acpi_mcfg_alloc) == 16, "mcfg");
 #define ECAM_BUS_SHIFT		20	/* 1 MiB of config space per bus */
 
 /*
- * VIOT, revision 0 (the Virtual I/O Translation Table, registered with the
- * ACPI table list; layout as in the virtio-iommu specification's ACPI
- * appendix).  After the header: node count, offset of the first node from
- * the table start, 8 reserved bytes.  Every node starts with type, a
+ * VIOT, revision 0: the Virtual I/O Translation Table (a separate
+ * specification, linked from the ACPI spec's list of reserved table
+ * signatures).  After the header: node count, offset of the first node
+ * from the table start, 8 reserved bytes.  Every node starts with type, a
  * reserved byte and its length.  Output nodes are named by their offset
  * from the table start.
  */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench, disk part (lab lane): 4 KiB O_DIRECT read throughput of the
 # L2 Linux guest's virtio-blk (io_uring back end, 64 MiB images on L1's
-# tmpfs), one request at a time, sequential and random.  Each L2 guest has
+# tmpfs), one request at a time, sequential and random.  Each L2 guest (one
+# vCPU, so every completion interrupt goes to the reading CPU) has
 # two disks that take turns every half second, so the pair is measured
 # under the same load:
 #   blk-pair         one disk behind the vIOMMU (lazy DMA domain), one

@@ -8,6 +8,8 @@
 # lab-needs: vsva l2
 . /lab/lib/l2-io.sh
 L2IO_DISK_MIB=64
+# one vCPU: both disks interrupt the CPU that waits for them
+L2IO_CPUS=1
 l2io__start
 truncate -s 64M "$l2io_dir/disk2.img" || l2io__fail "no second image"
 l2io__vsva vsva-blk-pair \

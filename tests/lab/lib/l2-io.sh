@@ -50,7 +50,8 @@ l2io__stop() {
 }
 
 # METRIC EXTRA-CMDLINE VSVA-ARGS...: the disk is $l2io_dir/disk.img with
-# the options in $L2IO_DISK_OPTS, the network "user$L2IO_NET_OPTS".
+# the options in $L2IO_DISK_OPTS, the network "user$L2IO_NET_OPTS";
+# $L2IO_CPUS vCPUs (2).
 l2io__vsva() {
 	metric=$1
 	extra=$2
@@ -59,7 +60,7 @@ l2io__vsva() {
 	lab-expect -t "$metric" -f L2-IO-FAIL L2-IO-OK \
 		./vsva run -k bzImage -i l2-initramfs.cpio.gz \
 		-p "panic=-1 rdinit=/l2-io l2_token=$l2io_token l2_port=$l2io_port $extra" \
-		-m 256 -c 2 \
+		-m 256 -c "${L2IO_CPUS:-2}" \
 		--disk "$l2io_dir/disk.img${L2IO_DISK_OPTS:-}" \
 		--network "user${L2IO_NET_OPTS:-}" "$@" | tee "$l2io_dir/out.log" ||
 		l2io__fail "the L2 guest did not report L2-IO-OK"
