@@ -97,6 +97,12 @@ static void vcpu__fixup_cpuid(struct kvm_cpuid2 *c, int id, int nr_cpus)
 		case 0x1f:
 			e->edx = (u32)id;
 			break;
+		case 0x40000001:
+			/* No asynchronous page faults (KVM_FEATURE_ASYNC_PF,
+			 * _ASYNC_PF_VMEXIT, _ASYNC_PF_INT): guest RAM is a
+			 * shared memfd, faulted in on first touch. */
+			e->eax &= ~((1U << 4) | (1U << 10) | (1U << 14));
+			break;
 		}
 	}
 }
