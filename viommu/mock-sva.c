@@ -338,35 +338,9 @@ static const struct pci_device_ops msva_pci_ops = {
 
 static int msva__caps(struct mock_sva *m)
 {
-	struct pci_device *pdev = &m->pdev;
-	int off;
-
-	/* PCI Express endpoint: the extended space exists. */
-	off = pci_dev__add_cap(pdev, PCI_CAPID_EXP, 0x3c);
-	if (off < 0)
-		return off;
-	pci_cfg__set(pdev, (u16)off + 2, 0x0002, 2);	/* v2, endpoint */
-
-	off = pci_dev__add_ext_cap(pdev, PCI_EXTCAPID_PASID, 1, 8);
-	if (off < 0)
-		return off;
-	m->pasid_off = (u16)off;
-	pci_cfg__set(pdev, (u16)off + PASID_CAP,
-		     (MSVA_PASID_BITS << 8) | 0x6, 2);
-	pci_cfg__set_wmask(pdev, (u16)off + PASID_CTRL, 0x7, 2);
-
-	off = pci_dev__add_ext_cap(pdev, PCI_EXTCAPID_PRI, 1, 16);
-	if (off < 0)
-		return off;
-	m->pri_off = (u16)off;
-	pci_cfg__set_wmask(pdev, (u16)off + PRI_CTRL, 0x3, 2);
-	pci_cfg__set(pdev, (u16)off + PRI_STATUS,
-		     PRI_STS_STOPPED | PRI_STS_PASID, 2);
-	pci_cfg__set_w1cmask(pdev, (u16)off + PRI_STATUS,
-			     PRI_STS_RF | PRI_STS_UPRGI, 2);
-	pci_cfg__set(pdev, (u16)off + PRI_CAPACITY, MSVA_PRQ_CAPACITY, 4);
-	pci_cfg__set_wmask(pdev, (u16)off + PRI_ALLOC, 0xffffffff, 4);
-	return 0;
+	return pci_dev__add_pasid_pri(&m->pdev, MSVA_PASID_BITS,
+				      MSVA_PRQ_CAPACITY, &m->pasid_off,
+				      &m->pri_off);
 }
 
 int mock_sva__init(struct vm *vm)

@@ -348,3 +348,36 @@ void pci_dev__bar_access(struct pci_device *pdev, int bar, u64 off, u8 *data,
 	if (!is_write)
 		memset(data, 0, len);
 }
+
+int pci_dev__add_pasid_pri(struct pci_device *pdev, u8 pasid_bits,
+			   u32 prq_capacity, u16 *pasid_off, u16 *pri_off)
+{
+	int off;
+
+	/* PCI Express endpoint: the extended space exists. */
+	off = pci_dev__add_cap(pdev, PCI_CAPID_EXP, 0x3c);
+	if (off < 0)
+		return off;
+	pci_cfg__set(pdev, (u16)off + 2, 0x0002, 2);	/* v2, endpoint */
+
+	off = pci_dev__add_ext_cap(pdev, PCI_EXTCAPID_PASID, 1, 8);
+	if (off < 0)
+		return off;
+	*pasid_off = (u16)off;
+	pci_cfg__set(pdev, (u16)off + PCI_PASID_CAP_REG,
+		     ((u32)pasid_bits << 8) | 0x6, 2);
+	pci_cfg__set_wmask(pdev, (u16)off + PCI_PASID_CTRL_REG, 0x7, 2);
+
+	off = pci_dev__add_ext_cap(pdev, PCI_EXTCAPID_PRI, 1, 16);
+	if (off < 0)
+		return off;
+	*pri_off = (u16)off;
+	pci_cfg__set_wmask(pdev, (u16)off + PCI_PRI_CTRL_REG, 0x3, 2);
+	pci_cfg__set(pdev, (u16)off + PCI_PRI_STATUS_REG,
+		     PCI_PRI_STS_STOPPED | PCI_PRI_STS_PASID, 2);
+	pci_cfg__set_w1cmask(pdev, (u16)off + PCI_PRI_STATUS_REG,
+			     PCI_PRI_STS_RF | PCI_PRI_STS_UPRGI, 2);
+	pci_cfg__set(pdev, (u16)off + PCI_PRI_CAPACITY_REG, prq_capacity, 4);
+	pci_cfg__set_wmask(pdev, (u16)off + PCI_PRI_ALLOC_REG, 0xffffffff, 4);
+	return 0;
+}

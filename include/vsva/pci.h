@@ -204,6 +204,27 @@ int pci_dev__add_cap(struct pci_device *pdev, u8 id, u32 len);
 /* Same in extended space (0x100-0xfff), header = ID, @version, next. */
 int pci_dev__add_ext_cap(struct pci_device *pdev, u16 id, u8 version,
 			 u32 len);
+/*
+ * A PCI Express endpoint capability plus PASID (@pasid_bits wide, Execute
+ * and Privileged supported; Control writable) and PRI (Outstanding Page
+ * Request Capacity @prq_capacity; Control writable; Status with "PRG
+ * Response PASID Required" and Stopped set, RF/UPRGI write-1-to-clear;
+ * Allocation writable) extended capabilities: what a device that takes
+ * page requests offers a vIOMMU.  Offsets in *pasid_off and *pri_off.
+ */
+#define PCI_PASID_CAP_REG	0x04
+#define PCI_PASID_CTRL_REG	0x06
+#define PCI_PRI_CTRL_REG	0x04
+#define PCI_PRI_STATUS_REG	0x06
+#define PCI_PRI_CAPACITY_REG	0x08
+#define PCI_PRI_ALLOC_REG	0x0c
+#define PCI_PRI_STS_RF		0x0001
+#define PCI_PRI_STS_UPRGI	0x0002
+#define PCI_PRI_STS_STOPPED	0x0100
+#define PCI_PRI_STS_PASID	0x8000
+int pci_dev__add_pasid_pri(struct pci_device *pdev, u8 pasid_bits,
+			   u32 prq_capacity, u16 *pasid_off, u16 *pri_off);
+
 /* Offset of the first capability @id, or 0 (walks are bounded). */
 u16 pci_dev__find_cap(const struct pci_device *pdev, u8 id);
 u16 pci_dev__find_ext_cap(const struct pci_device *pdev, u16 id);
