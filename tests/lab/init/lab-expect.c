@@ -3,10 +3,12 @@
  * lab-expect: runs a command, copies its output (stdout and stderr, merged)
  * to our stdout, and watches it for a marker.
  *
- *	lab-expect [-t METRIC] [-f FAILTEXT] MARKER COMMAND [ARG...]
+ *	lab-expect [-k SECONDS] [-t METRIC] [-f FAILTEXT] MARKER COMMAND [ARG...]
  *
  * Exit status 0 only if COMMAND exited 0, a line containing MARKER was seen
- * and no line containing FAILTEXT was.  With -t, prints
+ * and no line containing FAILTEXT was.  With -k, COMMAND is stopped
+ * (SIGTERM, then SIGKILL) SECONDS after the marker and need not exit 0:
+ * for yardsticks whose job ends at the marker.  With -t, prints
  *
  *	LAB-METRIC <case> <METRIC> <seconds>
  *
@@ -14,6 +16,9 @@
  * (<case> is $LAB_CASE).  COMMAND's stdin is /dev/null.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +73,8 @@ static void lab_expect__feed(struct lab_expect *e, const char *buf, size_t n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: lab-expect [-t METRIC] [-f FAILTEXT] MARKER "
-		"COMMAND [ARG...]\n");
+	fprintf(stderr, "usage: lab-expect [-k SECONDS] [-t METRIC] "
+		"[-f FAILTEXT] MARKER COMMAND [ARG...]\n");
 	exit(2);
 }
 
@@ -77,13 +82,17 @@ int main(int argc, char **argv)
 {
 	struct lab_expect e = { .marker_at = -1 };
 	const char *metric = NULL, *lab_case;
-	int pfd[2], status, opt, ret = 0;
+	int pfd[2], status, opt, ret = 0, kill_after = -1;
+	bool stopped = false;
 	char buf[4096];
 	ssize_t n;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+t:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "+k:t:f:")) != -1) {
 		switch (opt) {
+		case 'k':
+			kill_after = atoi(optarg);
+			break;
 		case 't':
 			metric = optarg;
 			break;
@@ -124,6 +133,19 @@ int main(int argc, char **argv)
 	}
 	close(pfd[1]);
 	for (;;) {
+		if (kill_after >= 0 && e.marker_at >= 0 && !stopped) {
+			struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+			double left = e.start + e.marker_at + kill_after -
+				      lab_expect__now();
+
+			if (left <= 0 ||
+			    poll(&p, 1, (int)(left * 1000) + 1) == 0) {
+				kill(pid, SIGTERM);
+				usleep(500000);
+				kill(pid, SIGKILL);
+				stopped = true;
+			}
+		}
 		n = read(pfd[0], buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -144,7 +166,10 @@ int main(int argc, char **argv)
 	if (metric && e.marker_at >= 0)
 		printf("\nLAB-METRIC %s %s %.2f\n", lab_case ? lab_case : "-",
 		       metric, e.marker_at);
-	if (WIFEXITED(status) && WEXITSTATUS(status)) {
+	if (stopped) {
+		printf("lab-expect: %s stopped %ds after the marker\n",
+		       argv[optind], kill_after);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
 		printf("lab-expect: %s exited with %d\n", argv[optind],
 		       WEXITSTATUS(status));
 		ret = 1;
