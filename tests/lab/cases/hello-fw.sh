@@ -4,4 +4,4 @@
 # lab-config: mock
 # lab-timeout: 60
 # lab-needs: vsva firmware
-exec lab-expect -t run-to-marker 'hello: ok' ./vsva run -f hello
+exec lab-expect -r -t run-to-marker 'hello: ok' ./vsva run -f hello

@@ -5,7 +5,7 @@
 # lab-config: mock
 # lab-timeout: 180
 # lab-needs: vsva l2
-exec lab-expect -t vsva-start-to-l2-init -f L2-INIT-FAIL L2-INIT-OK \
+exec lab-expect -r -t vsva-start-to-l2-init -f L2-INIT-FAIL L2-INIT-OK \
 	./vsva run -k bzImage -i l2-initramfs.cpio.gz \
 	-p 'console=ttyS0 panic=-1 l2_cpus=2 l2_mem=256' \
 	-m 256 -c 2 --rng

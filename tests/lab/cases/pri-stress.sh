@@ -5,4 +5,4 @@
 # lab-config: mock
 # lab-timeout: 240
 # lab-needs: vsva firmware
-exec lab-expect -t stress-run -f 'result                         FAIL' 'pri-stress: PASS' ./vsva stress --pasids 8 --jobs 32 --pages 8 --rounds 6
+exec lab-expect -r -t stress-run -f 'result                         FAIL' 'pri-stress: PASS' ./vsva stress --pasids 8 --jobs 32 --pages 8 --rounds 6

@@ -5,4 +5,4 @@
 # lab-config: mock
 # lab-timeout: 120
 # lab-needs: vsva firmware
-exec lab-expect -t run-to-marker '0 failed, 0 skipped' ./vsva run -f viommu-selftest --viommu on --rng --sva-dev
+exec lab-expect -r -t run-to-marker '0 failed, 0 skipped' ./vsva run -f viommu-selftest --viommu on --rng --sva-dev

@@ -57,7 +57,7 @@ l2io__vsva() {
 	extra=$2
 	shift 2
 	set -o pipefail
-	lab-expect -t "$metric" -f L2-IO-FAIL L2-IO-OK \
+	lab-expect -r -t "$metric" -f L2-IO-FAIL L2-IO-OK \
 		./vsva run -k bzImage -i l2-initramfs.cpio.gz \
 		-p "panic=-1 rdinit=/l2-io l2_token=$l2io_token l2_port=$l2io_port $extra" \
 		-m 256 -c "${L2IO_CPUS:-2}" \
