@@ -8,9 +8,9 @@
  * Exit status 0 only if COMMAND exited 0, a line containing MARKER was seen
  * and no line containing FAILTEXT was.  With -k, COMMAND is stopped
  * (SIGTERM, then SIGKILL) SECONDS after the marker and need not exit 0:
- * for yardsticks whose job ends at the marker.  With -r, a COMMAND that
- * exits 4 (vsva: the guest triple-faulted) before the marker is run once
- * more, and the retry is printed.  With -t, prints
+ * for yardsticks whose job ends at the marker.  With -r, a COMMAND is run once
+ * more if it exits 4 or 5 (vsva: the guest triple-faulted, or reset after
+ * a panic) before the marker, and the retry is printed.  With -t, prints
  *
  *	LAB-METRIC <case> <METRIC> <seconds>
  *
@@ -212,13 +212,15 @@ int main(int argc, char **argv)
 
 		code = 0;
 		ret = run(&try, argv, optind, kill_after, metric, &code);
-		if (!(ret && retry && code == 4 && try.marker_at < 0))
+		if (!(ret && retry && (code == 4 || code == 5) &&
+		      try.marker_at < 0))
 			return ret;
-		/* vsva exit 4: the guest triple-faulted before the marker. */
-		printf("lab-expect: RETRY: %s exited 4 (guest triple fault) "
-		       "before the marker; running it once more (known "
-		       "intermittent L2 fault, tests/lab/README.md)\n",
-		       argv[optind]);
+		/* vsva exit 4: the guest triple-faulted; 5: it reset (a
+		 * panic with panic=-1), before the marker. */
+		printf("lab-expect: RETRY: %s exited %d (guest %s) before the "
+		       "marker; running it once more (known intermittent L2 "
+		       "fault, tests/lab/README.md)\n", argv[optind], code,
+		       code == 4 ? "triple fault" : "reset after a panic");
 		retry = 0;
 	}
 }
