@@ -261,29 +261,14 @@ bad:
 		memset(data, 0xff, len);
 }
 
-/* PRI control: Reset clears RF/UPRGI; Stopped follows the enable bit
- * (the device cannot see answers, so it never counts anything as
- * outstanding). */
+/* PRI control (the device cannot see answers, so it never counts
+ * anything as outstanding: Stopped follows the enable bit). */
 static void msva__cfg_write(struct pci_device *pdev, u16 off, u32 len)
 {
 	struct mock_sva *m = container_of(pdev, struct mock_sva, pdev);
-	u16 ctrl, sts;
 
-	if (off + len <= m->pri_off || off >= m->pri_off + 16)
-		return;
 	pthread_mutex_lock(&m->lock);
-	ctrl = msva__cfg16(m, m->pri_off + PRI_CTRL);
-	sts = msva__cfg16(m, m->pri_off + PRI_STATUS);
-	if (ctrl & PRI_CTRL_RESET) {
-		sts &= (u16)~(PRI_STS_RF | PRI_STS_UPRGI);
-		pci_cfg__set(pdev, m->pri_off + PRI_CTRL,
-			     ctrl & ~PRI_CTRL_RESET, 2);
-	}
-	if (ctrl & PRI_CTRL_ENABLE)
-		sts &= (u16)~PRI_STS_STOPPED;
-	else
-		sts |= PRI_STS_STOPPED;
-	pci_cfg__set(pdev, m->pri_off + PRI_STATUS, sts, 2);
+	pci_dev__pri_written(pdev, m->pri_off, off, len, 0);
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -599,29 +599,14 @@ static void sva__bar_access(struct pci_device *pdev, int bar, u64 off,
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* PRI control: Reset clears outstanding tracking and RF/UPRGI; the
- * Stopped bit follows "disabled and nothing outstanding". */
+/* PRI control: Reset, and Stopped while disabled with nothing out. */
 static void sva__cfg_write(struct pci_device *pdev, u16 off, u32 len)
 {
 	struct sva_dev *s = container_of(pdev, struct sva_dev, pdev);
-	u16 ctrl, sts;
 
-	if (off + len <= s->pri_off || off >= s->pri_off + 16)
-		return;
 	pthread_mutex_lock(&s->lock);
-	ctrl = sva__cfg16(s, s->pri_off + PRI_CTRL);
-	sts = sva__cfg16(s, s->pri_off + PRI_STATUS);
-	if (ctrl & PRI_CTRL_RESET) {
-		sts &= (u16)~(PRI_STS_RF | PRI_STS_UPRGI);
-		pci_cfg__set(pdev, s->pri_off + PRI_CTRL,
-			     ctrl & ~PRI_CTRL_RESET, 2);
-	}
-	if (!(ctrl & PRI_CTRL_ENABLE) && !s->outstanding)
-		sts |= PRI_STS_STOPPED;
-	else
-		sts &= (u16)~PRI_STS_STOPPED;
-	pci_cfg__set(pdev, s->pri_off + PRI_STATUS, sts, 2);
-	pthread_cond_signal(&s->cond);
+	if (pci_dev__pri_written(pdev, s->pri_off, off, len, s->outstanding))
+		pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 

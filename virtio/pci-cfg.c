@@ -381,3 +381,25 @@ int pci_dev__add_pasid_pri(struct pci_device *pdev, u8 pasid_bits,
 	pci_cfg__set_wmask(pdev, (u16)off + PCI_PRI_ALLOC_REG, 0xffffffff, 4);
 	return 0;
 }
+
+bool pci_dev__pri_written(struct pci_device *pdev, u16 pri_off, u16 off,
+			  u32 len, u32 outstanding)
+{
+	u16 ctrl, sts;
+
+	if (!pri_off || off + len <= pri_off || off >= pri_off + 16)
+		return false;
+	ctrl = (u16)pci_cfg__get(pdev, pri_off + PCI_PRI_CTRL_REG, 2);
+	sts = (u16)pci_cfg__get(pdev, pri_off + PCI_PRI_STATUS_REG, 2);
+	if (ctrl & 0x2) {		/* Reset */
+		sts &= (u16)~(PCI_PRI_STS_RF | PCI_PRI_STS_UPRGI);
+		pci_cfg__set(pdev, pri_off + PCI_PRI_CTRL_REG,
+			     ctrl & ~0x2U, 2);
+	}
+	if (!(ctrl & 0x1) && !outstanding)	/* disabled, nothing out */
+		sts |= PCI_PRI_STS_STOPPED;
+	else
+		sts &= (u16)~PCI_PRI_STS_STOPPED;
+	pci_cfg__set(pdev, pri_off + PCI_PRI_STATUS_REG, sts, 2);
+	return true;
+}

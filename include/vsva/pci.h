@@ -224,6 +224,15 @@ int pci_dev__add_ext_cap(struct pci_device *pdev, u16 id, u8 version,
 #define PCI_PRI_STS_PASID	0x8000
 int pci_dev__add_pasid_pri(struct pci_device *pdev, u8 pasid_bits,
 			   u32 prq_capacity, u16 *pasid_off, u16 *pri_off);
+/*
+ * The guest wrote config bytes [off, off + len).  If that touched the PRI
+ * capability at @pri_off: Control.Reset clears Status.RF and .UPRGI (and
+ * reads back 0), and Status.Stopped is "PRI disabled and nothing
+ * outstanding" (@outstanding: page requests the device has out).  Returns
+ * true if the PRI capability was touched.  The caller serialises.
+ */
+bool pci_dev__pri_written(struct pci_device *pdev, u16 pri_off, u16 off,
+			  u32 len, u32 outstanding);
 
 /* Offset of the first capability @id, or 0 (walks are bounded). */
 u16 pci_dev__find_cap(const struct pci_device *pdev, u8 id);
