@@ -271,4 +271,39 @@ struct uapi_check {
 #define UAPI_K_ROW(o, t)						\
 	{ #o, (unsigned long long)(o), (unsigned long long)(t) },
 
+/*
+ * Every check that applies to the headers at hand, once: a user expands
+ * UAPI_CHECKS_ALL with its own S, F and K (assertions, or table rows).
+ * The choices follow what is defined when this header is included, so
+ * include the kernel's linux/vfio.h first.
+ */
+#ifdef VSVA_UAPI_HW_INFO_PASID
+#define UAPI_OPT_HW_INFO_PASID(S, F, K) UAPI_CHECKS_HW_INFO_PASID(S, F, K)
+#else
+#define UAPI_OPT_HW_INFO_PASID(S, F, K)
+#endif
+#ifdef VSVA_UAPI_HWPT_PASID
+#define UAPI_OPT_HWPT_PASID(S, F, K) UAPI_CHECKS_HWPT_PASID(S, F, K)
+#else
+#define UAPI_OPT_HWPT_PASID(S, F, K)
+#endif
+#ifdef VFIO_DEVICE_ATTACH_PASID
+#define UAPI_OPT_VFIO_PASID(S, F, K) UAPI_CHECKS_VFIO_PASID(S, F, K)
+#else
+#define UAPI_OPT_VFIO_PASID(S, F, K) UAPI_CHECKS_VFIO_V1_SIZES(K)
+#endif
+#ifdef VSVA_UAPI_KTEST
+#define UAPI_OPT_TEST(S, F, K) UAPI_CHECKS_TEST(S, F, K)
+#else
+#define UAPI_OPT_TEST(S, F, K)
+#endif
+
+#define UAPI_CHECKS_ALL(S, F, K)					\
+	UAPI_CHECKS_IOMMUFD(S, F, K)					\
+	UAPI_CHECKS_VFIO(S, F, K)					\
+	UAPI_OPT_HW_INFO_PASID(S, F, K)					\
+	UAPI_OPT_HWPT_PASID(S, F, K)					\
+	UAPI_OPT_VFIO_PASID(S, F, K)					\
+	UAPI_OPT_TEST(S, F, K)
+
 #endif
