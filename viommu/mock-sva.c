@@ -344,13 +344,7 @@ int mock_sva__init(struct vm *vm)
 	pdev->name = "mock-sva";
 	pdev->ops = &msva_pci_ops;
 	pdev->host = (struct pci_host){ .kind = PCI_HOST_MOCK, .fd = -1 };
-	m->caps = (struct viommu_ep_caps){
-		.pasid_bits = MSVA_PASID_BITS,
-		.formats = VSVA_S1_FMT_X86_64_4LVL | VSVA_S1_FMT_X86_64_5LVL,
-		.table_flags = VSVA_TABLE_F_MASK,
-		.page_req = true,
-		.prq_capacity = MSVA_PRQ_CAPACITY,
-	};
+	m->caps = viommu__sva_caps(MSVA_PASID_BITS, MSVA_PRQ_CAPACITY);
 	pdev->iommu_caps = &m->caps;
 	/* No DMA of its own, but an endpoint of the vIOMMU. */
 	m->dma.mem = &vm->mem;

@@ -698,13 +698,7 @@ int sva_dev__init(struct vm *vm)
 	pci_dev__init(pdev, SVA_VENDOR, SVA_DEVICE, SVA_CLASS, 1);
 	pdev->name = "sva-dev";
 	pdev->ops = &sva_pci_ops;
-	s->caps = (struct viommu_ep_caps){
-		.pasid_bits = SVA_PASID_BITS,
-		.formats = VSVA_S1_FMT_X86_64_4LVL | VSVA_S1_FMT_X86_64_5LVL,
-		.table_flags = VSVA_TABLE_F_MASK,
-		.page_req = true,
-		.prq_capacity = SVA_PRQ_CAPACITY,
-	};
+	s->caps = viommu__sva_caps(SVA_PASID_BITS, SVA_PRQ_CAPACITY);
 	pdev->iommu_caps = &s->caps;
 	s->dma.mem = &vm->mem;
 	pdev->dma = &s->dma;

@@ -48,6 +48,20 @@ struct viommu_ep_caps {
 	u32 prq_capacity;
 };
 
+/* An SVA endpoint that raises page requests: both x86-64 stage-1
+ * formats, every table flag. */
+static inline struct viommu_ep_caps viommu__sva_caps(u8 pasid_bits,
+						     u32 prq_capacity)
+{
+	return (struct viommu_ep_caps){
+		.pasid_bits = pasid_bits,
+		.formats = VSVA_S1_FMT_X86_64_4LVL | VSVA_S1_FMT_X86_64_5LVL,
+		.table_flags = VSVA_TABLE_F_MASK,
+		.page_req = true,
+		.prq_capacity = prq_capacity,
+	};
+}
+
 enum viommu_pasid_state {
 	VIOMMU_PASID_UNBOUND = 0,
 	VIOMMU_PASID_BOUND,
