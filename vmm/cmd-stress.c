@@ -86,7 +86,8 @@ static void stress__usage(FILE *f)
 "  -h, --help         this text\n"
 "\n"
 "Exit status 0 if every job ended as expected and every page request was\n"
-"answered exactly once, by the right device and PASID; 1 otherwise.\n");
+"answered exactly once, by the right device and PASID; 3, 4 or 5 if the\n"
+"guest crashed (as vsva run); 1 otherwise.\n");
 }
 
 static double stress__secs(const struct timespec *a, const struct timespec *b)
@@ -406,5 +407,9 @@ int stress__main(int argc, char **argv)
 	status = run__vm(&cfg, &hooks);
 	ok = stress__report(s, status);
 	free(s);
+	/* A guest that crashed (KVM internal error, triple fault, reset)
+	 * keeps vsva run's status, so callers can tell it from bad counts. */
+	if (status >= 3 && status <= 5)
+		return status;
 	return ok ? 0 : 1;
 }
