@@ -102,6 +102,10 @@ static void vcpu__fixup_cpuid(struct kvm_cpuid2 *c, int id, int nr_cpus)
 			 * _ASYNC_PF_VMEXIT, _ASYNC_PF_INT): guest RAM is a
 			 * shared memfd, faulted in on first touch. */
 			e->eax &= ~((1U << 4) | (1U << 10) | (1U << 14));
+			/* Nor steal time and what builds on it (PV TLB flush,
+			 * PV sched yield) or PV IPIs (bits 5, 9, 13, 11). */
+			e->eax &= ~((1U << 5) | (1U << 9) | (1U << 11) |
+				    (1U << 13));
 			break;
 		}
 	}

@@ -8,8 +8,8 @@
  * Exit status 0 only if COMMAND exited 0, a line containing MARKER was seen
  * and no line containing FAILTEXT was.  With -k, COMMAND is stopped
  * (SIGTERM, then SIGKILL) SECONDS after the marker and need not exit 0:
- * for yardsticks whose job ends at the marker.  With -r, a COMMAND is run once
- * more if it exits 4 or 5 (vsva: the guest triple-faulted, or reset after
+ * for yardsticks whose job ends at the marker.  With -r, a COMMAND is run again
+ * (at most twice) if it exits 4 or 5 (vsva: the guest triple-faulted, or reset after
  * a panic) before the marker, and the retry is printed.  With -t, prints
  *
  *	LAB-METRIC <case> <METRIC> <seconds>
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 			kill_after = atoi(optarg);
 			break;
 		case 'r':
-			retry = 1;
+			retry = 2;
 			break;
 		case 't':
 			metric = optarg;
@@ -218,9 +218,9 @@ int main(int argc, char **argv)
 		/* vsva exit 4: the guest triple-faulted; 5: it reset (a
 		 * panic with panic=-1), before the marker. */
 		printf("lab-expect: RETRY: %s exited %d (guest %s) before the "
-		       "marker; running it once more (known intermittent L2 "
+		       "marker; running it again (known intermittent L2 "
 		       "fault, tests/lab/README.md)\n", argv[optind], code,
 		       code == 4 ? "triple fault" : "reset after a panic");
-		retry = 0;
+		retry--;
 	}
 }
