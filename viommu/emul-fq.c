@@ -30,7 +30,6 @@ struct emul_fq_group {
 	u32 dev_id, pasid, grpid;
 	bool pasid_valid;
 	u64 raised_at;
-	u64 answered_at;		/* by the guest, per the relay */
 	u32 nr;
 	struct prq_host_fault rec[PRQ_MAX_GROUP];
 };
@@ -55,6 +54,14 @@ struct emul_fq {
 	int nr_partial;
 	/* cookie c lives in groups[c - 1] */
 	struct emul_fq_group groups[EMUL_FQ_MAX_GROUPS];
+	/*
+	 * Timestamps the relay reads and writes without the lock, per cookie
+	 * (atomics): when the group was raised, and when the guest answered
+	 * it.  The FD between the two threads orders them: a raise is stored
+	 * before the group is sent, an answer before the response is written.
+	 */
+	u64 raised_ns[EMUL_FQ_MAX_GROUPS];
+	u64 answered_ns[EMUL_FQ_MAX_GROUPS];
 	u32 nr_queued;
 	/* Groups waiting to go to the FD, in arrival order (cookies). */
 	u32 fifo[EMUL_FQ_MAX_GROUPS];
@@ -158,12 +165,14 @@ static void emul_fq__answer(struct emul_fq *fq, u32 c, u32 code)
 	struct emul_fq_dev *d = emul_fq__dev(fq, g->dev_id);
 
 	u64 now = emul_fq__now();
+	u64 answered = __atomic_load_n(&fq->answered_ns[c - 1],
+				       __ATOMIC_RELAXED);
 
 	if (g->queued)
 		fq->nr_queued--;
 	hist__add(&fq->stats.rtt, now - g->raised_at);
-	if (g->answered_at && g->answered_at <= now) {
-		hist__add(&fq->stats.back, now - g->answered_at);
+	if (answered && answered <= now) {
+		hist__add(&fq->stats.back, now - answered);
 		hist__add(&fq->stats.rtt_guest, now - g->raised_at);
 	}
 	g->used = false;
@@ -259,6 +268,8 @@ static int emul_fq__complete(struct emul_fq *fq, const struct emul_fq_req *last)
 	g->pasid_valid = last->pasid_valid;
 	g->grpid = last->grpid;
 	g->raised_at = emul_fq__now();
+	__atomic_store_n(&fq->raised_ns[c - 1], g->raised_at, __ATOMIC_RELAXED);
+	__atomic_store_n(&fq->answered_ns[c - 1], 0, __ATOMIC_RELAXED);
 	/* Partials of the same device and PRG index, in arrival order (the
 	 * PASID is not part of the match, as in the kernel). */
 	for (int i = 0; i < fq->nr_partial && n < PRQ_MAX_GROUP - 1; ) {
@@ -479,21 +490,14 @@ void emul_fq__stats(struct emul_fq *fq, struct emul_fq_stats *out)
 
 u64 emul_fq__raised_at(struct emul_fq *fq, u32 cookie)
 {
-	u64 t = 0;
-
-	pthread_mutex_lock(&fq->lock);
-	if (cookie && cookie <= EMUL_FQ_MAX_GROUPS &&
-	    fq->groups[cookie - 1].used)
-		t = fq->groups[cookie - 1].raised_at;
-	pthread_mutex_unlock(&fq->lock);
-	return t;
+	if (!cookie || cookie > EMUL_FQ_MAX_GROUPS)
+		return 0;
+	return __atomic_load_n(&fq->raised_ns[cookie - 1], __ATOMIC_RELAXED);
 }
 
 void emul_fq__answered(struct emul_fq *fq, u32 cookie, u64 t)
 {
-	pthread_mutex_lock(&fq->lock);
-	if (cookie && cookie <= EMUL_FQ_MAX_GROUPS &&
-	    fq->groups[cookie - 1].used)
-		fq->groups[cookie - 1].answered_at = t;
-	pthread_mutex_unlock(&fq->lock);
+	if (cookie && cookie <= EMUL_FQ_MAX_GROUPS)
+		__atomic_store_n(&fq->answered_ns[cookie - 1], t,
+				 __ATOMIC_RELAXED);
 }

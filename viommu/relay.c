@@ -51,6 +51,9 @@ struct relay {
 	struct prq_host_fault rbuf[RELAY_SLOTS][RELAY_READ_RECS];
 	struct prq_host_fault sbuf[RELAY_READ_RECS];	/* synchronous drain */
 	struct prq_group groups[RELAY_MAX_GROUPS];
+	/* tags of the groups pushed from the current read */
+	u32 batch_tags[RELAY_MAX_GROUPS];
+	u32 nr_batch_tags;
 	struct virtio_iommu_page_req recs[PRQ_MAX_GROUP];
 
 	struct { u32 dev_id, ep; } map[RELAY_MAX_DEVS];
@@ -254,15 +257,27 @@ static void relay__group(struct relay *r, const struct prq_group *g, u64 now)
 	}
 	ops->push(r->cfg.g, r->recs, g->nr);
 	r->pushed = true;
-	{
-		u64 t = relay__now();
-		struct prq_tag *pt = prq__lookup(&r->tags, (u32)tag);
+	r->batch_tags[r->nr_batch_tags++] = (u32)tag;
+}
+
+/* The groups of one read are in the guest's queue: one timestamp for all
+ * of them (the guest sees none of them before the kick that follows). */
+static void relay__pushed(struct relay *r, u64 t_read)
+{
+	u64 t;
+
+	if (!r->nr_batch_tags)
+		return;
+	t = relay__now();
+	for (u32 i = 0; i < r->nr_batch_tags; i++) {
+		struct prq_tag *pt = prq__lookup(&r->tags, r->batch_tags[i]);
 
 		if (pt)
 			pt->t_pushed = t;
-		hist__add(&r->st.relay_to_guest, t - now);
-		hist__add(&r->st.relay_cost, t - now);
+		hist__add(&r->st.relay_to_guest, t - t_read);
+		hist__add(&r->st.relay_cost, t - t_read);
 	}
+	r->nr_batch_tags = 0;
 }
 
 static void relay__process(struct relay *r, const void *buf, size_t len)
@@ -283,6 +298,7 @@ static void relay__process(struct relay *r, const void *buf, size_t len)
 	}
 	for (int i = 0; i < n; i++)
 		relay__group(r, &r->groups[i], now);
+	relay__pushed(r, now);
 }
 
 /* The optional timeout policy: groups the guest sat on too long. */

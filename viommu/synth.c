@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include <vsva/emul-fq.h>
 #include <vsva/log.h>
@@ -116,6 +117,9 @@ static void *synth__dev_thread(void *arg)
 	u64 start = synth__now();
 	u32 prg = 0;
 
+	/* Paced storms sleep to the microsecond, not to the default 50. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+
 	for (;;) {
 		u32 span = s->cfg.group_max - s->cfg.group_min + 1;
 		u32 n = s->cfg.group_min + synth__rand(&seed) % span;
@@ -130,8 +134,19 @@ static void *synth__dev_thread(void *arg)
 			u64 due = start + (u64)((double)d->raised * 1e9 *
 						 s->cfg.devices / s->cfg.rate);
 
-			while (synth__now() < due)
-				;
+			/* Sleep, not spin: on a small machine a spinning
+			 * source would starve the relay it measures. */
+			if (synth__now() < due) {
+				struct timespec ts = {
+					.tv_sec = (time_t)(due / 1000000000ULL),
+					.tv_nsec = (long)(due % 1000000000ULL),
+				};
+
+				while (clock_nanosleep(CLOCK_MONOTONIC,
+						       TIMER_ABSTIME, &ts,
+						       NULL) == EINTR)
+					;
+			}
 		}
 		pthread_mutex_lock(&d->lock);
 		while (d->outstanding >= s->cfg.window)
