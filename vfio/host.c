@@ -435,6 +435,7 @@ int vfio__init_all(struct vm *vm)
 		vp->dma.mem = &vm->mem;
 		vp->pdev.host.kind = PCI_HOST_VFIO;
 		vp->pdev.host.fd = h->fd;
+		vp->pdev.prq_timeout_ms = vm->cfg->vfio_prq_timeout_ms[i];
 		ret = pci__register(vm, &vp->pdev);
 		if (ret) {
 			pr_err("%s: no room on the PCI bus: %s", vp->name,

@@ -346,6 +346,7 @@ int mock_sva__init(struct vm *vm)
 	pdev->host = (struct pci_host){ .kind = PCI_HOST_MOCK, .fd = -1 };
 	m->caps = viommu__sva_caps(MSVA_PASID_BITS, MSVA_PRQ_CAPACITY);
 	pdev->iommu_caps = &m->caps;
+	pdev->prq_timeout_ms = vm->cfg->mock_sva_dev_prq_timeout_ms;
 	/* No DMA of its own, but an endpoint of the vIOMMU. */
 	m->dma.mem = &vm->mem;
 	pdev->dma = &m->dma;

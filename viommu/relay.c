@@ -58,6 +58,11 @@ struct relay {
 
 	struct { u32 dev_id, ep; } map[RELAY_MAX_DEVS];
 	int nr_map;
+	/* Per-endpoint timeout policies (relay__set_timeout()), and the
+	 * shortest of those and cfg.timeout_ns: how often to look. */
+	struct { u32 ep; u64 ns; } tmo[RELAY_MAX_DEVS];
+	int nr_tmo;
+	u64 tick_ns;
 
 	pthread_mutex_t call_lock;	/* one call at a time */
 	pthread_cond_t call_done;
@@ -101,8 +106,41 @@ int relay__create(struct relay **out, const struct relay_config *cfg)
 	hist__init(&r->st.relay_to_guest);
 	hist__init(&r->st.guest);
 	hist__init(&r->st.relay_cost);
+	r->tick_ns = cfg->timeout_ns;
 	*out = r;
 	return 0;
+}
+
+int relay__set_timeout(struct relay *r, u32 ep, u64 ns)
+{
+	int i;
+
+	if (r->started)
+		return -EBUSY;
+	for (i = 0; i < r->nr_tmo; i++)
+		if (r->tmo[i].ep == ep)
+			break;
+	if (i == r->nr_tmo) {
+		if (r->nr_tmo == RELAY_MAX_DEVS)
+			return -ENOSPC;
+		r->nr_tmo++;
+	}
+	r->tmo[i].ep = ep;
+	r->tmo[i].ns = ns;
+	r->tick_ns = r->cfg.timeout_ns;
+	for (i = 0; i < r->nr_tmo; i++)
+		if (r->tmo[i].ns && (!r->tick_ns || r->tmo[i].ns < r->tick_ns))
+			r->tick_ns = r->tmo[i].ns;
+	return 0;
+}
+
+/* The timeout policy of endpoint @ep (0: none). */
+static u64 relay__timeout_of(const struct relay *r, u32 ep)
+{
+	for (int i = 0; i < r->nr_tmo; i++)
+		if (r->tmo[i].ep == ep && r->tmo[i].ns)
+			return r->tmo[i].ns;
+	return r->cfg.timeout_ns;
 }
 
 void relay__map_device(struct relay *r, u32 dev_id, u32 ep)
@@ -304,16 +342,19 @@ static void relay__process(struct relay *r, const void *buf, size_t len)
 /* The optional timeout policy: groups the guest sat on too long. */
 static void relay__expire(struct relay *r)
 {
-	u64 now, limit = r->cfg.timeout_ns;
+	u64 now, limit;
 
-	if (!limit || !r->tags.nr_live)
+	if (!r->tick_ns || !r->tags.nr_live)
 		return;
 	now = relay__now();
 	for (u32 i = 0; i < PRQ_MAX_TAGS; i++) {
 		struct prq_tag *t = &r->tags.tags[i];
 		u32 tag;
 
-		if (!t->live || !t->t_read || now - t->t_read < limit)
+		if (!t->live || !t->t_read)
+			continue;
+		limit = relay__timeout_of(r, t->endpoint);
+		if (!limit || now - t->t_read < limit)
 			continue;
 		tag = t->gen << PRQ_TAG_INDEX_BITS | i;
 		if (prq__auto_answer(&r->tags, tag, PRQ_AUTO_TIMEOUT, &r->batch,
@@ -539,13 +580,13 @@ static void *relay__uring_thread(void *arg)
 		relay__arm_read(r);
 		relay__arm_ctl(r);
 		struct __kernel_timespec ts = {
-			.tv_nsec = (long long)MIN(r->cfg.timeout_ns / 2 + 1,
+			.tv_nsec = (long long)MIN(r->tick_ns / 2 + 1,
 						  100000000ULL),
 		};
 		int ret;
 
 		r->st.syscalls++;
-		ret = r->cfg.timeout_ns ?
+		ret = r->tick_ns ?
 			  io_uring_submit_and_wait_timeout(&r->ring, &cqe, 1,
 							   &ts, NULL) :
 			  io_uring_submit_and_wait(&r->ring, 1);
@@ -592,8 +633,8 @@ static void *relay__poll_thread(void *arg)
 			{ .fd = r->ctl_fd, .events = POLLIN },
 		};
 
-		int wait = r->cfg.timeout_ns ?
-			   (int)MIN(r->cfg.timeout_ns / 2000000 + 1, 100ULL) : -1;
+		int wait = r->tick_ns ?
+			   (int)MIN(r->tick_ns / 2000000 + 1, 100ULL) : -1;
 
 		r->st.syscalls++;
 		if (poll(p, 2, wait) < 0) {

@@ -700,6 +700,7 @@ int sva_dev__init(struct vm *vm)
 	pdev->ops = &sva_pci_ops;
 	s->caps = viommu__sva_caps(SVA_PASID_BITS, SVA_PRQ_CAPACITY);
 	pdev->iommu_caps = &s->caps;
+	pdev->prq_timeout_ms = vm->cfg->sva_dev_prq_timeout_ms;
 	s->dma.mem = &vm->mem;
 	pdev->dma = &s->dma;
 	/* The device does DMA, but only through the vIOMMU (PASID-tagged):

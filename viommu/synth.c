@@ -17,7 +17,6 @@
 #include <vsva/log.h>
 #include <vsva/synth.h>
 
-#define SYNTH_MAX_DEVS		8
 #define SYNTH_MAX_WINDOW	64
 
 struct synth;
@@ -288,6 +287,9 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 		d->dev_id = (u32)emul_fq__add_device(s->fq, &synth_fq_ops, d);
 		d->ep = 0x100 + i * 8;
 		relay__map_device(s->relay, d->dev_id, d->ep);
+		if (cfg->dev_timeout_ns[i])
+			relay__set_timeout(s->relay, d->ep,
+					   cfg->dev_timeout_ns[i]);
 		for (u32 p = 1; p <= cfg->pasids; p++)
 			emul_fq__attach(s->fq, d->dev_id, p);
 	}
@@ -318,6 +320,8 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 		res->misrouted += d->misrouted;
 		res->duplicate += d->duplicate;
 		hist__merge(&res->rtt, &d->rtt);
+		res->dev_rtt_min[i] = d->rtt.count ? d->rtt.min : 0;
+		res->dev_rtt_max[i] = d->rtt.max;
 	}
 	res->unanswered = res->groups - res->answered_ok - res->answered_invalid;
 	res->seconds = (double)(t1 - t0) / 1e9;

@@ -811,6 +811,15 @@ static int viommu_dev__add_endpoints(struct vm *vm, struct viommu_dev *d,
 		ep = viommu__add_endpoint(&d->core, id, pdev->iommu_caps, pdev);
 		if (!ep)
 			return -ENOSPC;
+		/* The device's own timeout policy (no relay: the host raises
+		 * no page requests, nothing to time out). */
+		if (pdev->prq_timeout_ms && d->relay) {
+			ret = relay__set_timeout(d->relay, ep->id,
+						 pdev->prq_timeout_ms *
+						 1000000ULL);
+			if (ret)
+				return ret;
+		}
 		/* A host device's requests arrive with its host device ID. */
 		if (ep->dev_id && !viommu_dev__add_prq_dev(d, ep->id,
 							   ep->dev_id))

@@ -60,9 +60,11 @@ static void run__usage(FILE *f)
 "                         8250 stays for output either way\n"
 "      --viommu on|off    a virtio-iommu in front of every DMA-capable device\n"
 "                         (default off); see docs/virtio-iommu-ext.md\n"
-"      --sva-dev          the emulated SVA DMA device (PASID, PRI, ATS);\n"
+"      --sva-dev[=prq-timeout=MS]\n"
+"                         the emulated SVA DMA device (PASID, PRI, ATS);\n"
 "                         see docs/sva-device.md; needs --viommu on\n"
-"      --mock-sva-dev     a device whose page requests the host kernel raises\n"
+"      --mock-sva-dev[=prq-timeout=MS]\n"
+"                         a device whose page requests the host kernel raises\n"
 "                         (IOMMUFD selftest mock device, TRIGGER_IOPF from a\n"
 "                         doorbell); see docs/mock-sva-device.md; needs\n"
 "                         --viommu on and a kernel with CONFIG_IOMMUFD_TEST\n"
@@ -74,7 +76,9 @@ static void run__usage(FILE *f)
 "      --relay uring|poll page-request relay: io_uring (default) or the\n"
 "                         poll()+read() baseline\n"
 "      --prq-timeout MS   answer Invalid Request for page requests the guest\n"
-"                         leaves unanswered MS ms (default 0: never)\n"
+"                         leaves unanswered MS ms (default 0: never); a\n"
+"                         device's own prq-timeout=MS (on --sva-dev,\n"
+"                         --mock-sva-dev, --vfio) replaces it for that device\n"
 "      --network user[,mac=MAC][,hostfwd=RULE]...[,iommu=off]\n"
 "                         virtio-net on user-mode networking (slirp): guest\n"
 "                         10.0.2.15 by DHCP, gateway 10.0.2.2 (the host's\n"
@@ -82,7 +86,8 @@ static void run__usage(FILE *f)
 "                         RULE = [tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT, HADDR\n"
 "                         127.0.0.1 unless given; ,iommu=off: not behind the\n"
 "                         --viommu\n"
-"      --vfio PATH|BDF    pass a PCI device through: its VFIO cdev\n"
+"      --vfio PATH|BDF[,prq-timeout=MS]\n"
+"                         pass a PCI device through: its VFIO cdev\n"
 "                         (/dev/vfio/devices/vfioN) or its address\n"
 "                         (0000:00:03.0, bound to vfio-pci); behind the\n"
 "                         --viommu when on (iommufd backend); up to %d\n"
@@ -116,8 +121,8 @@ static const struct option run_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "viommu", required_argument, NULL, OPT_VIOMMU },
-	{ "sva-dev", no_argument, NULL, OPT_SVA_DEV },
-	{ "mock-sva-dev", no_argument, NULL, OPT_MOCK_SVA_DEV },
+	{ "sva-dev", optional_argument, NULL, OPT_SVA_DEV },
+	{ "mock-sva-dev", optional_argument, NULL, OPT_MOCK_SVA_DEV },
 	{ "iommu-backend", required_argument, NULL, OPT_IOMMU_BACKEND },
 	{ "relay", required_argument, NULL, OPT_RELAY },
 	{ "prq-timeout", required_argument, NULL, OPT_PRQ_TIMEOUT },
@@ -141,6 +146,44 @@ static long run__number(const char *opt, const char *s, long lo, long hi)
 		exit(2);
 	}
 	return v;
+}
+
+/* A device option: prq-timeout=MS, its own timeout policy. */
+static int run__prq_timeout(const char *opt, const char *s, u32 *ms)
+{
+	static const char key[] = "prq-timeout=";
+
+	if (strncmp(s, key, sizeof(key) - 1)) {
+		fprintf(stderr, "vsva run: %s: unknown option '%s' (prq-timeout=MS)\n",
+			opt, s);
+		return -1;
+	}
+	*ms = (u32)run__number(opt, s + sizeof(key) - 1, 1, 3600000);
+	return 0;
+}
+
+/* --vfio PATH|BDF[,prq-timeout=MS]: checked here, opened by vfio/. */
+static int run__vfio(struct vm_config *cfg, const char *arg)
+{
+	const char *comma = strrchr(arg, ',');
+	char *path;
+
+	if (!*arg || comma == arg) {
+		fprintf(stderr, "vsva run: --vfio needs a path or a PCI address\n");
+		return -1;
+	}
+	if (!comma) {
+		cfg->vfio[cfg->nr_vfio++] = arg;
+		return 0;
+	}
+	if (run__prq_timeout("--vfio", comma + 1,
+			     &cfg->vfio_prq_timeout_ms[cfg->nr_vfio]))
+		return -1;
+	path = strndup(arg, (size_t)(comma - arg));
+	if (!path)
+		die("out of memory");
+	cfg->vfio[cfg->nr_vfio++] = path;
+	return 0;
 }
 
 /* --network: checked here, set up by the virtio-net step. */
@@ -296,8 +339,18 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 							RUN_MAX_CPUS);
 			break;
 		case OPT_RNG: cfg->rng = true; break;
-		case OPT_SVA_DEV: cfg->sva_dev = true; break;
-		case OPT_MOCK_SVA_DEV: cfg->mock_sva_dev = true; break;
+		case OPT_SVA_DEV:
+			cfg->sva_dev = true;
+			if (optarg && run__prq_timeout("--sva-dev", optarg,
+					&cfg->sva_dev_prq_timeout_ms))
+				return 2;
+			break;
+		case OPT_MOCK_SVA_DEV:
+			cfg->mock_sva_dev = true;
+			if (optarg && run__prq_timeout("--mock-sva-dev", optarg,
+					&cfg->mock_sva_dev_prq_timeout_ms))
+				return 2;
+			break;
 		case OPT_IOMMU_BACKEND:
 			if (!strcmp(optarg, "emul")) {
 				cfg->iommu_backend = VM_IOMMU_EMUL;
@@ -350,11 +403,8 @@ int run__parse(int argc, char **argv, struct vm_config *cfg)
 					VM_MAX_VFIO);
 				return 2;
 			}
-			if (!*optarg) {
-				fprintf(stderr, "vsva run: --vfio needs a path or a PCI address\n");
+			if (run__vfio(cfg, optarg))
 				return 2;
-			}
-			cfg->vfio[cfg->nr_vfio++] = optarg;
 			break;
 		case OPT_LOGLEVEL:
 			lvl = log__parse_level(optarg);

@@ -159,6 +159,10 @@ struct pci_device {
 	/* Keep the device out of the vIOMMU (--disk ...,iommu=off): its DMA
 	 * stays untranslated.  Set before the vIOMMU is created. */
 	bool no_iommu;
+	/* Answer Invalid Request for the device's page requests the guest
+	 * leaves unanswered this long (ms; 0: the VM's --prq-timeout).
+	 * Set before the vIOMMU is created. */
+	u32 prq_timeout_ms;
 	/* Host-backed devices (PCI_HOST_NONE: emulated).  Set before the
 	 * vIOMMU is created. */
 	struct pci_host host;

@@ -76,6 +76,12 @@ int relay__start(struct relay *r);
 void relay__stop(struct relay *r);
 void relay__destroy(struct relay *r);
 void relay__map_device(struct relay *r, u32 dev_id, u32 ep);
+/*
+ * Before relay__start(): endpoint @ep's own timeout policy, which
+ * replaces cfg.timeout_ns for its groups (@ns 0: back to cfg.timeout_ns).
+ * -EBUSY once started, -ENOSPC when the table is full.
+ */
+int relay__set_timeout(struct relay *r, u32 ep, u64 ns);
 /* From any thread: process the requestq on the relay thread. */
 void relay__kick_requests(struct relay *r);
 /* From any thread but the relay's: run @fn(@arg) on the relay thread and

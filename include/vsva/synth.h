@@ -12,6 +12,8 @@
 #include <vsva/hist.h>
 #include <vsva/relay.h>
 
+#define SYNTH_MAX_DEVS		8
+
 struct synth_config {
 	u64 requests;		/* total page requests to raise */
 	u32 rate;		/* requests/s; 0 = as fast as possible */
@@ -24,6 +26,8 @@ struct synth_config {
 	u32 seed;
 	bool guest_silent;	/* the guest never answers */
 	u64 timeout_ns;		/* the relay's timeout policy (0: off) */
+	/* Per-device timeout policies (0: timeout_ns). */
+	u64 dev_timeout_ns[SYNTH_MAX_DEVS];
 };
 
 struct synth_result {
@@ -37,6 +41,7 @@ struct synth_result {
 	u64 misrouted;		/* answers for a group of another device/PASID */
 	u64 unanswered;		/* groups never answered (must be 0) */
 	u64 duplicate;		/* groups answered twice (must be 0) */
+	u64 dev_rtt_min[SYNTH_MAX_DEVS], dev_rtt_max[SYNTH_MAX_DEVS];	/* ns */
 };
 
 int synth__run(const struct synth_config *cfg, struct synth_result *res);

@@ -94,6 +94,8 @@ struct vm_config {
 	bool viommu;		/* --viommu on */
 	bool sva_dev;		/* --sva-dev */
 	bool mock_sva_dev;	/* --mock-sva-dev */
+	u32 sva_dev_prq_timeout_ms;	/* --sva-dev=prq-timeout=MS */
+	u32 mock_sva_dev_prq_timeout_ms;	/* --mock-sva-dev=prq-timeout=MS */
 	enum vm_iommu_backend iommu_backend;	/* --iommu-backend */
 	bool relay_poll;	/* --relay poll (baseline) */
 	u32 prq_timeout_ms;	/* --prq-timeout: answer for a silent guest */
@@ -109,6 +111,7 @@ struct vm_config {
 	} disks[VM_MAX_DISKS];
 	int nr_vfio;		/* --vfio PATH|BDF, in order */
 	const char *vfio[VM_MAX_VFIO];
+	u32 vfio_prq_timeout_ms[VM_MAX_VFIO];	/* ,prq-timeout=MS */
 };
 
 struct vm {

@@ -102,6 +102,29 @@ Test(relay, timeout_answers_for_a_silent_guest)
 	cr_assert_geq(hist__pct(&r.rtt, 50), 20000000, "not before the timeout");
 }
 
+/* Per-device policies: device 0 has its own short timeout, device 1 the
+ * relay's default; each device's groups wait for their own. */
+Test(relay, timeout_per_device)
+{
+	struct synth_config c = {
+		.requests = 40, .group_min = 1, .group_max = 3, .pasids = 2,
+		.devices = 2, .window = 16, .mode = RELAY_URING, .seed = 9,
+		.guest_silent = true, .timeout_ns = 250000000,
+		.dev_timeout_ns = { 20000000 },
+	};
+	struct synth_result r;
+
+	cr_assert_eq(synth__run(&c, &r), 0);
+	cr_assert_eq(r.unanswered, 0);
+	cr_assert_eq(r.answered_invalid, r.groups);
+	cr_assert_eq(r.relay.prq.answered_by_vsva[PRQ_AUTO_TIMEOUT], r.groups);
+	cr_assert_geq(r.dev_rtt_min[0], 20000000, "device 0: its own timeout");
+	cr_assert_lt(r.dev_rtt_max[0], 250000000,
+		     "device 0: not the default timeout");
+	cr_assert_geq(r.dev_rtt_min[1], 250000000,
+		      "device 1: the default timeout");
+}
+
 /* Control requests pile up before the relay wakes: each kind of work is
  * still done, and the relay keeps running (kicks must never add up to a
  * stop: the eventfd's counter adds writes). */

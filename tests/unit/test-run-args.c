@@ -65,6 +65,47 @@ Test(run_args, bad_numbers_exit_2, .exit_code = 2,
 	parse(&cfg, 5, a);
 }
 
+/* Per-device timeout policies: --sva-dev=prq-timeout=MS,
+ * --mock-sva-dev=prq-timeout=MS, --vfio PATH,prq-timeout=MS. */
+Test(run_args, per_device_prq_timeout, .init = cr_redirect_stderr)
+{
+	struct vm_config cfg;
+	const char *a[] = { "run", "-f", "x", "--viommu", "on",
+			    "--prq-timeout", "500",
+			    "--vfio", "/dev/vfio/devices/vfio0,prq-timeout=20",
+			    "--vfio", "00:03.0",
+			    "--mock-sva-dev=prq-timeout=7" };
+	const char *b[] = { "run", "-f", "x", "--viommu", "on",
+			    "--sva-dev=prq-timeout=30" };
+	const char *plain[] = { "run", "-f", "x", "--viommu", "on",
+				"--sva-dev" };
+	const char *bad_key[] = { "run", "-f", "x", "--viommu", "on",
+				  "--sva-dev=timeout=30" };
+	const char *bad_vfio[] = { "run", "-f", "x", "--vfio",
+				   "00:03.0,prq-timout=5" };
+	const char *no_path[] = { "run", "-f", "x", "--vfio",
+				  ",prq-timeout=5" };
+
+	cr_assert_eq(parse(&cfg, 12, a), 0);
+	cr_assert_eq(cfg.prq_timeout_ms, 500);
+	cr_assert_eq(cfg.nr_vfio, 2);
+	cr_assert_str_eq(cfg.vfio[0], "/dev/vfio/devices/vfio0");
+	cr_assert_eq(cfg.vfio_prq_timeout_ms[0], 20);
+	cr_assert_str_eq(cfg.vfio[1], "00:03.0");
+	cr_assert_eq(cfg.vfio_prq_timeout_ms[1], 0, "the VM's default");
+	cr_assert(cfg.mock_sva_dev);
+	cr_assert_eq(cfg.mock_sva_dev_prq_timeout_ms, 7);
+	cr_assert_eq(parse(&cfg, 6, b), 0);
+	cr_assert(cfg.sva_dev);
+	cr_assert_eq(cfg.sva_dev_prq_timeout_ms, 30);
+	cr_assert_eq(parse(&cfg, 6, plain), 0);
+	cr_assert(cfg.sva_dev);
+	cr_assert_eq(cfg.sva_dev_prq_timeout_ms, 0);
+	cr_assert_eq(parse(&cfg, 6, bad_key), 2);
+	cr_assert_eq(parse(&cfg, 5, bad_vfio), 2);
+	cr_assert_eq(parse(&cfg, 5, no_path), 2);
+}
+
 /* Per-device opt-out of the vIOMMU: --disk ...,iommu=off and
  * --network ...,iommu=off (virtio-rng and virtio-console stay behind it). */
 Test(run_args, iommu_opt_out, .init = cr_redirect_stderr)
