@@ -166,6 +166,7 @@ int acpi__build_fadt(struct acpi_buf *b, const struct acpi_config *cfg,
 	return 0;
 }
 
+/* A byte the guest wrote to the sleep control register named above. */
 bool acpi__sleep_ctl_is_s5(u8 value)
 {
 	return (value & ACPI_SLP_EN) &&
