@@ -27,6 +27,7 @@
 
 struct stress {
 	u32 pasids, jobs, pages, rounds, seconds, invalid, seed;
+	u32 prq_timeout;	/* ms, the SVA device's own policy; 0: none */
 	const char *json;
 	bool relay_poll;
 	char args[256];
@@ -80,6 +81,11 @@ static void stress__usage(FILE *f)
 "  --seconds S        run for S seconds instead of a number of rounds\n"
 "  --invalid K        percent of jobs aimed at refused addresses (default 10)\n"
 "  --seed X           the job mix (default 1)\n"
+"  --prq-timeout MS   give the SVA device a page-request timeout of MS ms\n"
+"                     (as --sva-dev=prq-timeout=MS) and have the guest leave\n"
+"                     a few groups unanswered in the last round: vsva must\n"
+"                     answer them Invalid itself and refuse the late answers\n"
+"                     (1-60000; MS must exceed the guest's slowest answer)\n"
 "  --relay uring|poll relay design (default uring)\n"
 "  --json FILE        also write the results as JSON\n"
 "  --loglevel LEVEL   error, warn, info or debug\n"
@@ -213,6 +219,7 @@ static void stress__json(struct stress *s, double rate, u64 misrouted)
 	json__u64(&j, "jobs_wrong", s->fw.jobs_wrong);
 	json__u64(&j, "host_refused", s->fq.refused);
 	json__str(&j, "relay", s->relay_poll ? "poll" : "uring");
+	json__u64(&j, "prq_timeout_ms", s->prq_timeout);
 	json__end(&j);
 	fclose(f);
 }
@@ -252,6 +259,8 @@ static bool stress__report(struct stress *s, int status)
 	if (s->fq.refused)
 		FAIL(" host refused %llu responses;",
 		     (unsigned long long)s->fq.refused);
+	if (s->prq_timeout && !p->answered_by_vsva[PRQ_AUTO_TIMEOUT])
+		FAIL(" no group answered on timeout;");
 	if (p->answered_by_guest + by_vsva != s->relay.groups_in)
 		FAIL(" relay: %llu groups, %llu + %llu answered;",
 		     (unsigned long long)s->relay.groups_in,
@@ -318,7 +327,7 @@ static u32 stress__num(const char *opt, const char *v, u32 lo, u32 hi)
 int stress__main(int argc, char **argv)
 {
 	enum { O_PASIDS = 256, O_JOBS, O_PAGES, O_ROUNDS, O_SECONDS,
-	       O_INVALID, O_SEED, O_RELAY, O_JSON, O_LOG };
+	       O_INVALID, O_SEED, O_PRQ_TIMEOUT, O_RELAY, O_JSON, O_LOG };
 	static const struct option opts[] = {
 		{ "pasids", required_argument, NULL, O_PASIDS },
 		{ "jobs", required_argument, NULL, O_JOBS },
@@ -327,6 +336,7 @@ int stress__main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, O_SECONDS },
 		{ "invalid", required_argument, NULL, O_INVALID },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "prq-timeout", required_argument, NULL, O_PRQ_TIMEOUT },
 		{ "relay", required_argument, NULL, O_RELAY },
 		{ "json", required_argument, NULL, O_JSON },
 		{ "loglevel", required_argument, NULL, O_LOG },
@@ -360,6 +370,10 @@ int stress__main(int argc, char **argv)
 		case O_SECONDS: s->seconds = stress__num("--seconds", optarg, 1, 86400); break;
 		case O_INVALID: s->invalid = stress__num("--invalid", optarg, 0, 100); break;
 		case O_SEED: s->seed = stress__num("--seed", optarg, 0, 0xffffffffU); break;
+		case O_PRQ_TIMEOUT:
+			s->prq_timeout = stress__num("--prq-timeout", optarg,
+						     1, 60000);
+			break;
 		case O_RELAY:
 			if (strcmp(optarg, "uring") && strcmp(optarg, "poll")) {
 				fprintf(stderr, "vsva stress: --relay uring|poll\n");
@@ -394,6 +408,11 @@ int stress__main(int argc, char **argv)
 			 "pasids=%u jobs=%u pages=%u rounds=%u invalid=%u seed=%u",
 			 s->pasids, s->jobs, s->pages, s->rounds, s->invalid,
 			 s->seed);
+	/* The guest's timeout phase; it runs only with the key. */
+	if (s->prq_timeout)
+		snprintf(s->args + strlen(s->args),
+			 sizeof(s->args) - strlen(s->args), " timeout=%u",
+			 s->prq_timeout);
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_mib = 256;
@@ -402,6 +421,7 @@ int stress__main(int argc, char **argv)
 	cfg.fw_args = s->args;
 	cfg.viommu = true;
 	cfg.sva_dev = true;
+	cfg.sva_dev_prq_timeout_ms = s->prq_timeout;
 	cfg.relay_poll = s->relay_poll;
 	cfg.console = "serial";
 	status = run__vm(&cfg, &hooks);

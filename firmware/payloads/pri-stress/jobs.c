@@ -42,7 +42,7 @@ void ps__round_begin(void)
 			.next_refuse = PS_REFUSE_BASE,
 		};
 		/* The record pages first: they fault with the first jobs. */
-		l->pages_a = PS_DIV_UP(ps.p.jobs + PS_DETACH_JOBS,
+		l->pages_a = PS_DIV_UP(ps.p.jobs + PS_EXTRA_RECS,
 					  PS_RECS_PER_PAGE);
 		l->pages_b = PS_DIV_UP(ps.p.jobs, PS_RECS_PER_PAGE);
 		l->cmpl_a = take_allow(l, l->pages_a);
@@ -259,6 +259,7 @@ static const char *const kind_names[] = {
 	[PS_BAD_COPY_DST] = "COPY->refused",
 	[PS_BAD_COPY_SRC] = "COPY refused->",
 	[PS_HELD] = "FILL(detached)",
+	[PS_TIMED] = "FILL(timed out)",
 };
 
 void ps__job_wrong(struct ps_job *j, const char *fmt, ...)
@@ -454,6 +455,14 @@ static void check_job(struct ps_job *j)
 			ps.jobs_failed++;
 		return;
 	}
+}
+
+void ps__check_job(struct ps_job *j)
+{
+	if (!ps__resolve(j) || !j->rec->status)
+		ps__job_wrong(j, "no completion record");
+	else
+		check_job(j);
 }
 
 /* --- running --- */

@@ -226,6 +226,7 @@ static void run_rounds(void)
 			break;
 		last = last_round(r);
 		if (last) {
+			ps__timeout_phase();
 			ps__failure_phase();
 			ps__detach_phase();
 		}
@@ -303,8 +304,11 @@ int payload__main(const void *fdt)
 		printf("%u seconds", ps.p.seconds);
 	else
 		printf("%u rounds", ps.p.rounds);
-	printf(", %u%% refused, seed %llu\n", ps.p.invalid,
+	printf(", %u%% refused, seed %llu", ps.p.invalid,
 	       (unsigned long long)ps.p.seed);
+	if (ps.p.timeout)
+		printf(", page-request timeout %u ms", ps.p.timeout);
+	putchar('\n');
 
 	ret = setup(fdt);
 	if (ret) {
@@ -318,7 +322,7 @@ int payload__main(const void *fdt)
 	/* Not-present faults of a PRI endpoint are page requests, never
 	 * fault reports (docs/virtio-iommu-ext.md section 9). */
 	pass = !ps.jobs_wrong && !ps.aborted && ps.detach_ok &&
-	       ps.detaches && !ps.events_unexpected &&
+	       ps.timeout_ok && ps.detaches && !ps.events_unexpected &&
 	       !(ps.pri_status & (PCI_PRI_STATUS_RF | PCI_PRI_STATUS_UPRGI));
 	summary(pass);
 	return pass ? PS_EXIT_OK : PS_EXIT_WRONG;

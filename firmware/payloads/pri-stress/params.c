@@ -26,6 +26,7 @@ static const struct ps_key keys[] = {
 	KEY(rounds, 1, 1000000),
 	KEY(seconds, 0, 86400),
 	KEY(invalid, 0, 100),
+	KEY(timeout, 0, PS_MAX_TIMEOUT_MS),
 	{ "seed", 0, ~0ULL, offsetof(struct ps_params, seed), true },
 };
 
@@ -75,7 +76,7 @@ int ps__parse_params(const void *fdt, struct ps_params *p)
 
 	*p = (struct ps_params){ .pasids = 4, .jobs = 8, .pages = 4,
 				 .rounds = 2, .seconds = 0, .invalid = 10,
-				 .seed = 1 };
+				 .timeout = 0, .seed = 1 };
 	chosen = fdt_path_offset(fdt, "/chosen");
 	args = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "bootargs", &len);
 	if (!args || len < 1)

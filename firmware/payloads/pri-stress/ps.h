@@ -6,7 +6,9 @@
  *
  * main.c: set-up, rounds, report; params.c: /chosen/bootargs and the job
  * mix's random numbers; jobs.c: building, running and checking jobs;
- * detach.c: the last round's DETACH_TABLE with requests outstanding.
+ * detach.c: the last round's DETACH_TABLE with requests outstanding;
+ * failure.c: its Response Failure answer; timeout.c: its groups left to
+ * vsva's page-request timeout (bootargs timeout=MS).
  *
  * Every PASID has the same layout: buffers are taken from PS_ALLOW_BASE
  * upwards each round (the same addresses again after the between-round
@@ -38,6 +40,12 @@
 #define PS_MAX_PAGES		64
 #define PS_MAX_JOBS		256	/* per PASID and round */
 #define PS_DETACH_JOBS		4	/* at most: the detach phase */
+#define PS_FAIL_JOBS		2	/* the Response Failure phase */
+#define PS_TIMEOUT_JOBS		2	/* at most: the timeout phase */
+/* Records in the phase-A page(s) besides the round's own jobs. */
+#define PS_EXTRA_RECS		(PS_DETACH_JOBS + PS_FAIL_JOBS + \
+				 PS_TIMEOUT_JOBS)
+#define PS_MAX_TIMEOUT_MS	60000
 #define PS_RECS_PER_PAGE	(4096 / sizeof(struct sva_completion))
 #define PS_DIV_UP(a, b)		(((a) + (b) - 1) / (b))
 
@@ -46,6 +54,7 @@
 
 struct ps_params {
 	u32 pasids, jobs, pages, rounds, seconds, invalid;
+	u32 timeout;		/* ms, vsva's page-request timeout; 0: off */
 	u64 seed;
 };
 
@@ -57,6 +66,7 @@ enum ps_kind {
 	PS_BAD_COPY_DST,	/* allowed src, refused dst */
 	PS_BAD_COPY_SRC,	/* refused src, fresh allowed dst: mixed */
 	PS_HELD,		/* FILL left waiting, then detached */
+	PS_TIMED,		/* FILL left waiting until vsva times out */
 };
 
 enum ps_state {
@@ -83,9 +93,10 @@ struct ps_job {
 /* Per PASID and round: where the next buffers go. */
 struct ps_layout {
 	u64 next_allow, next_refuse;
-	/* Completion records: the FILLs' pages (A: also the refused and the
-	 * detached jobs', as the FILLs get every page of it mapped) and the
-	 * other jobs' (B). Slot s is in page s % pages, at s / pages. */
+	/* Completion records: the FILLs' pages (A: also the refused jobs'
+	 * and the last round's phases', as the FILLs get every page of it
+	 * mapped) and the other jobs' (B). Slot s is in page s % pages, at
+	 * s / pages. */
 	u64 cmpl_a, cmpl_b;
 	u32 pages_a, pages_b;
 	u32 slot_a, slot_b;
@@ -103,7 +114,8 @@ struct ps {
 	/* This round's jobs: FILL k of space i is fills[k * pasids + i] */
 	struct ps_job *fills, *rest;
 	struct ps_job held[PS_DETACH_JOBS];
-	struct ps_job fail[2];		/* the Response Failure phase */
+	struct ps_job fail[PS_FAIL_JOBS];	/* Response Failure phase */
+	struct ps_job timed[PS_TIMEOUT_JOBS];	/* the timeout phase */
 	u32 nr_fill;		/* per space */
 	u64 user_seq;
 	u64 t0;			/* TSC at start */
@@ -113,6 +125,7 @@ struct ps {
 	u64 events_unexpected;
 	u16 pri_status;		/* at the end: RF or UPRGI set is wrong */
 	bool detach_ok;
+	bool timeout_ok;	/* true too when the phase is off */
 	bool aborted;		/* a phase timed out: the run stops */
 	u32 wrong_printed;
 	struct fw_stress_report report;
@@ -144,6 +157,10 @@ void ps__build_held_fill(struct ps_job *j, u32 i, u32 pages);
 bool ps__resolve(struct ps_job *j);
 void ps__job_wrong(struct ps_job *j, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Checks a finished job's record (state PS_DONE): counts it ok, failed
+ * as expected, or wrong. */
+void ps__check_job(struct ps_job *j);
+
 /* Takes pending fault reports off the event queue, printing them;
  * returns how many. */
 u32 ps__drain_events(const char *why);
@@ -155,5 +172,10 @@ int ps__detach_phase(void);
 /* failure.c */
 /* The last round's Response Failure answer (before the detach). */
 int ps__failure_phase(void);
+
+/* timeout.c */
+/* The last round's groups held until vsva's timeout answers them (first
+ * of the last round's phases); 0 at once if p.timeout is 0. */
+int ps__timeout_phase(void);
 
 #endif
