@@ -6,6 +6,7 @@
  * it, on the relay thread, through relay__page_resp().
  */
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ struct synth {
 	u32 q_len, q_size;
 	u64 raised_total;
 	pthread_mutex_t total_lock;
+	cpu_set_t cpus;		/* the caller's, restored after a pinned run */
+	bool pinned;
 };
 
 static u64 synth__now(void)
@@ -56,6 +59,17 @@ static u64 synth__now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+/* The calling thread, and the threads it creates from now on, on @cpu. */
+static void synth__pin(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		pr_warn("synth: pinning to CPU %d: %s", cpu, strerror(errno));
 }
 
 static u32 synth__rand(u32 *state)
@@ -265,6 +279,11 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 	s->q_size = cfg->guest_queue ? cfg->guest_queue : 4096;
 	s->q = calloc(s->q_size, sizeof(*s->q));
 	pthread_mutex_init(&s->total_lock, NULL);
+	if (cfg->pin && (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) ||
+			 !CPU_ISSET(0, &s->cpus) || !CPU_ISSET(1, &s->cpus))) {
+		ret = -EINVAL;	/* pinning wants CPUs 0 and 1 */
+		goto out;
+	}
 	ret = emul_fq__create(&s->fq);
 	if (ret)
 		goto out;
@@ -293,9 +312,18 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 		for (u32 p = 1; p <= cfg->pasids; p++)
 			emul_fq__attach(s->fq, d->dev_id, p);
 	}
+	/* Pinned: the relay alone on CPU 1, the host side on CPU 0 (threads
+	 * take their creator's CPU mask). */
+	s->pinned = cfg->pin;
+	if (cfg->pin)
+		synth__pin(0);
 	ret = emul_fq__start(s->fq);
+	if (!ret && cfg->pin)
+		synth__pin(1);
 	if (!ret)
 		ret = relay__start(s->relay);
+	if (cfg->pin)
+		synth__pin(0);
 	if (ret)
 		goto out;
 
@@ -335,6 +363,8 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 		res->host_refused = fs.refused;
 	}
 out:
+	if (s->pinned)
+		sched_setaffinity(0, sizeof(s->cpus), &s->cpus);
 	relay__destroy(s->relay);
 	emul_fq__destroy(s->fq);
 	free(s->q);

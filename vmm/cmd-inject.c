@@ -32,6 +32,8 @@ static void inject__usage(FILE *f)
 "      --relay uring|poll the relay design (default uring)\n"
 "      --compare          run the same storm through both designs (3 times\n"
 "                         each, interleaved) and print both and the ratio\n"
+"      --pin              the relay thread alone on CPU 1, the devices and\n"
+"                         the fault queue on CPU 0 (steadier numbers)\n"
 "      --json FILE        write the results as JSON\n"
 "      --loglevel LEVEL   error, warn, info or debug\n"
 "  -h, --help             this text\n"
@@ -105,8 +107,12 @@ static int inject__compare(struct synth_config *c)
 	for (int round = 0; round < 3; round++) {
 		for (int m = 0; m < 2; m++) {
 			c->mode = modes[m];
-			if (synth__run(c, &r)) {
-				fprintf(stderr, "vsva inject: storm failed\n");
+			int ret = synth__run(c, &r);
+
+			if (ret) {
+				fprintf(stderr, "vsva inject: storm failed: %s%s\n",
+					strerror(-ret), ret == -EINVAL && c->pin ?
+					" (--pin wants CPUs 0 and 1)" : "");
 				return 1;
 			}
 			ok &= inject__good(&r);
@@ -117,9 +123,9 @@ static int inject__compare(struct synth_config *c)
 	for (int m = 0; m < 2; m++)
 		cpu[m] = best[m].requests ?
 			 (double)best[m].relay.cpu_ns / (double)best[m].requests : 0;
-	printf("relay comparison: %llu requests, groups of %u-%u, %u device(s), best of 3\n",
+	printf("relay comparison: %llu requests, groups of %u-%u, %u device(s), best of 3%s\n",
 	       (unsigned long long)c->requests, c->group_min, c->group_max,
-	       c->devices);
+	       c->devices, c->pin ? ", relay pinned to CPU 1" : "");
 	printf("  %-12s %14s %14s %10s %10s %10s %14s\n", "relay",
 	       "requests/s", "relay ns/req", "p50 us", "p99 us", "max us",
 	       "syscalls/grp");
@@ -155,6 +161,7 @@ int inject__main(int argc, char **argv)
 		{ "relay", required_argument, NULL, 'R' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "compare", no_argument, NULL, 'C' },
+		{ "pin", no_argument, NULL, 'P' },
 		{ "loglevel", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -207,6 +214,7 @@ int inject__main(int argc, char **argv)
 			break;
 		case 'j': json = optarg; break;
 		case 'C': compare = true; break;
+		case 'P': c.pin = true; break;
 		case 'L':
 			if (log__parse_level(optarg) < 0) {
 				fprintf(stderr, "vsva inject: unknown log level\n");
@@ -227,7 +235,8 @@ int inject__main(int argc, char **argv)
 		return inject__compare(&c);
 	ret = synth__run(&c, &r);
 	if (ret) {
-		fprintf(stderr, "vsva inject: %s\n", strerror(-ret));
+		fprintf(stderr, "vsva inject: %s%s\n", strerror(-ret),
+			ret == -EINVAL && c.pin ? " (--pin wants CPUs 0 and 1)" : "");
 		return 1;
 	}
 	ok = !r.misrouted && !r.unanswered && !r.duplicate &&

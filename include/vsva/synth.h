@@ -26,6 +26,7 @@ struct synth_config {
 	u32 seed;
 	bool guest_silent;	/* the guest never answers */
 	u64 timeout_ns;		/* the relay's timeout policy (0: off) */
+	bool pin;		/* relay on CPU 1, everything else on CPU 0 */
 	/* Per-device timeout policies (0: timeout_ns). */
 	u64 dev_timeout_ns[SYNTH_MAX_DEVS];
 };

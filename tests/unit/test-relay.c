@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,6 +70,33 @@ Test(relay, queue_full_auto_answers)
 	cr_assert_eq(r.relay.prq.answered_by_guest +
 		     r.relay.prq.answered_by_vsva[PRQ_AUTO_QUEUE_FULL],
 		     r.groups);
+}
+
+/* --pin: the relay alone on CPU 1; the caller's CPU mask is back after. */
+Test(relay, pinned_storm)
+{
+	struct synth_config c = {
+		.requests = 5000, .group_min = 1, .group_max = 8, .pasids = 2,
+		.devices = 2, .window = 8, .mode = RELAY_URING, .seed = 5,
+		.pin = true,
+	};
+	struct synth_result r;
+	cpu_set_t before, after;
+	bool two;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(before), &before), 0);
+	two = CPU_ISSET(0, &before) && CPU_ISSET(1, &before);
+	if (!two) {
+		cr_assert_eq(synth__run(&c, &r), -EINVAL,
+			     "pinning wants CPUs 0 and 1");
+		return;
+	}
+	cr_assert_eq(synth__run(&c, &r), 0);
+	cr_assert_eq(r.unanswered, 0);
+	cr_assert_eq(r.misrouted, 0);
+	cr_assert_eq(r.relay.prq.answered_by_guest, r.groups);
+	cr_assert_eq(sched_getaffinity(0, sizeof(after), &after), 0);
+	cr_assert(CPU_EQUAL(&before, &after), "the caller's CPUs restored");
 }
 
 Test(relay, bad_config_refused)
