@@ -20,42 +20,7 @@
 #define END_MS		3000	/* for the jobs to end after it */
 #define EVENT_MS	500
 
-static bool __attribute__((format(printf, 1, 2)))
-detach_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("  detach check failed: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	ps.detach_ok = false;
-	return false;
-}
-
-/* Submits the held jobs, serving page requests while the device is busy. */
-static int submit_all(struct ps_job *jobs, u32 k)
-{
-	u64 deadline = tsc__deadline(HOLD_MS);
-	u32 next = 0;
-
-	while (next < k) {
-		int ret = sva__submit(&ps.sva, &jobs[next].d);
-
-		if (ret == SVA_SUBMIT_OK) {
-			jobs[next++].state = PS_SUBMITTED;
-			continue;
-		}
-		if (ret != SVA_SUBMIT_BUSY || tsc__expired(deadline)) {
-			printf("  detach: SUBMIT says %d\n", ret);
-			return -EIO;
-		}
-		if (prq_handler__poll(&ps.h) < 0)
-			return -EIO;
-	}
-	return 0;
-}
+#define detach_fail(...)	ps__phase_fail(&ps.detach_ok, "detach", __VA_ARGS__)
 
 /* Serves the queue until k groups of `pasid` are held. */
 static u32 wait_held(u32 pasid, u32 k)
@@ -147,7 +112,7 @@ int ps__detach_phase(void)
 	c0 = sva__completed(&ps.sva);
 	l0 = sva__lost(&ps.sva);
 	s->hold = true;
-	if (submit_all(ps.held, k))
+	if (ps__submit_held(ps.held, k, HOLD_MS))
 		return detach_fail("could not submit the %u jobs", k);
 	held = wait_held(pasid, k);
 	if (held < k)

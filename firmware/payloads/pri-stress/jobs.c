@@ -580,3 +580,38 @@ int ps__run(struct ps_job *jobs, u32 n)
 	ps.events_unexpected += ps__drain_events("unexpected");
 	return 0;
 }
+
+bool ps__phase_fail(bool *ok, const char *phase, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("  %s check failed: ", phase);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	*ok = false;
+	return false;
+}
+
+int ps__submit_held(struct ps_job *jobs, u32 k, u32 ms)
+{
+	u64 deadline = tsc__deadline(ms);
+	u32 next = 0;
+
+	while (next < k) {
+		int ret = sva__submit(&ps.sva, &jobs[next].d);
+
+		if (ret == SVA_SUBMIT_OK) {
+			jobs[next++].state = PS_SUBMITTED;
+			continue;
+		}
+		if (ret != SVA_SUBMIT_BUSY || tsc__expired(deadline)) {
+			printf("  held jobs: SUBMIT says %d\n", ret);
+			return -EIO;
+		}
+		if (prq_handler__poll(&ps.h) < 0)
+			return -EIO;
+	}
+	return 0;
+}

@@ -168,6 +168,13 @@ u32 ps__drain_events(const char *why);
 /* detach.c */
 /* The last round's detach of the last PASID with requests outstanding. */
 int ps__detach_phase(void);
+/* A phase's check failed: say so (prefixed "@phase check failed: "),
+ * clear *@ok, return false. */
+bool ps__phase_fail(bool *ok, const char *phase, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Submits @k held jobs, serving page requests while the device is busy,
+ * for at most @ms; -EIO if they could not all be submitted. */
+int ps__submit_held(struct ps_job *jobs, u32 k, u32 ms);
 
 /* failure.c */
 /* The last round's Response Failure answer (before the detach). */

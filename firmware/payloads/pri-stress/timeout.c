@@ -18,39 +18,7 @@
 #define SUBMIT_MS	3000
 #define SLACK_MS	2000	/* the wait: 20 * MS plus this */
 
-static bool __attribute__((format(printf, 1, 2)))
-timeout_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("  timeout check failed: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	ps.timeout_ok = false;
-	return false;
-}
-
-static int submit_all(struct ps_job *jobs, u32 k)
-{
-	u64 deadline = tsc__deadline(SUBMIT_MS);
-	u32 next = 0;
-
-	while (next < k) {
-		int ret = sva__submit(&ps.sva, &jobs[next].d);
-
-		if (ret == SVA_SUBMIT_OK) {
-			jobs[next++].state = PS_SUBMITTED;
-			continue;
-		}
-		if (ret != SVA_SUBMIT_BUSY || tsc__expired(deadline))
-			return -EIO;
-		if (prq_handler__poll(&ps.h) < 0)
-			return -EIO;
-	}
-	return 0;
-}
+#define timeout_fail(...)	ps__phase_fail(&ps.timeout_ok, "timeout", __VA_ARGS__)
 
 int ps__timeout_phase(void)
 {
@@ -77,7 +45,7 @@ int ps__timeout_phase(void)
 	s->hold = true;
 	/* vsva's clock for a group starts when it reads it, after this. */
 	t0 = rdtsc();
-	if (submit_all(ps.timed, k))
+	if (ps__submit_held(ps.timed, k, SUBMIT_MS))
 		timeout_fail("could not submit the %u jobs", k);
 
 	/* Serve the queue (the groups get held) until the jobs ended. */
