@@ -501,3 +501,18 @@ void emul_fq__answered(struct emul_fq *fq, u32 cookie, u64 t)
 		__atomic_store_n(&fq->answered_ns[cookie - 1], t,
 				 __ATOMIC_RELAXED);
 }
+
+static u64 emul_fq__host_raised_at(void *h, u32 cookie)
+{
+	return emul_fq__raised_at(h, cookie);
+}
+
+static void emul_fq__host_answered(void *h, u32 cookie, u64 t)
+{
+	emul_fq__answered(h, cookie, t);
+}
+
+const struct relay_host_ops emul_fq__relay_host_ops = {
+	.raised_at = emul_fq__host_raised_at,
+	.answered = emul_fq__host_answered,
+};

@@ -244,21 +244,6 @@ static const struct relay_guest_ops synth_guest_ops = {
 	.requests = synth__requests,
 };
 
-static u64 synth__raised_at(void *h, u32 cookie)
-{
-	return emul_fq__raised_at(h, cookie);
-}
-
-static void synth__answered(void *h, u32 cookie, u64 t)
-{
-	emul_fq__answered(h, cookie, t);
-}
-
-static const struct relay_host_ops synth_host_ops = {
-	.raised_at = synth__raised_at,
-	.answered = synth__answered,
-};
-
 int synth__run(const struct synth_config *cfg, struct synth_result *res)
 {
 	struct synth *s = calloc(1, sizeof(*s));
@@ -290,7 +275,7 @@ int synth__run(const struct synth_config *cfg, struct synth_result *res)
 	rc = (struct relay_config){
 		.fd = emul_fq__fd(s->fq), .mode = cfg->mode,
 		.guest = &synth_guest_ops, .g = s,
-		.host = &synth_host_ops, .h = s->fq,
+		.host = &emul_fq__relay_host_ops, .h = s->fq,
 		.timeout_ns = cfg->timeout_ns,
 	};
 	ret = relay__create(&s->relay, &rc);

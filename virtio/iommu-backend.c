@@ -92,7 +92,7 @@ int viommu_dev__init_emul(struct vm *vm, struct viommu_dev *d)
 			.fd = emul_fq__fd(d->emul.fq),
 			.mode = vm->cfg->relay_poll ? RELAY_POLL : RELAY_URING,
 			.guest = &viommu_relay_ops, .g = d,
-			.host = &viommu_emul_host_ops, .h = d->emul.fq,
+			.host = &emul_fq__relay_host_ops, .h = d->emul.fq,
 			.timeout_ns = vm->cfg->prq_timeout_ms * 1000000ULL,
 		};
 

@@ -80,7 +80,6 @@ void viommu_dev__relay_requests(void *g);
 
 /* The relay's two sides: the page-request queue; the emul fault queue. */
 extern const struct relay_guest_ops viommu_relay_ops;
-extern const struct relay_host_ops viommu_emul_host_ops;
 /* Core hooks: a guest PAGE_RESP; around a PASID detach or table
  * replacement, emul or iommufd (viommu.page_resp, viommu.prq_hook). */
 u8 viommu_dev__page_resp(void *opaque,

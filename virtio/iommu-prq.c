@@ -106,21 +106,6 @@ const struct relay_guest_ops viommu_relay_ops = {
 	.pri_failure = viommu_dev__prq_failure,
 };
 
-static u64 viommu_dev__raised_at(void *h, u32 cookie)
-{
-	return emul_fq__raised_at(h, cookie);
-}
-
-static void viommu_dev__answered(void *h, u32 cookie, u64 t)
-{
-	emul_fq__answered(h, cookie, t);
-}
-
-const struct relay_host_ops viommu_emul_host_ops = {
-	.raised_at = viommu_dev__raised_at,
-	.answered = viommu_dev__answered,
-};
-
 /* Core hooks (relay thread: the requestq is processed there). */
 u8 viommu_dev__page_resp(void *opaque,
 			 const struct virtio_iommu_req_page_resp *r)

@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include <vsva/prq.h>
 #include <vsva/hist.h>
+#include <vsva/relay.h>
 
 #define EMUL_FQ_MAX_DEVS	16
 #define EMUL_FQ_MAX_GROUPS	1024	/* outstanding (cookies) */
@@ -87,5 +88,7 @@ void emul_fq__stats(struct emul_fq *fq, struct emul_fq_stats *out);
 u64 emul_fq__raised_at(struct emul_fq *fq, u32 cookie);
 /* The relay's note: the guest answered group @cookie at @t. */
 void emul_fq__answered(struct emul_fq *fq, u32 cookie, u64 t);
+/* The two above as a relay's host ops (relay_config.h = the queue). */
+extern const struct relay_host_ops emul_fq__relay_host_ops;
 
 #endif
