@@ -16,6 +16,7 @@
 #define RELAY_READ_RECS		256	/* 10 KiB: several whole groups */
 #define RELAY_SLOTS		2	/* reads armed at once (io_uring) */
 #define RELAY_MAX_DEVS		64
+#define RELAY_TIMEOUT_WARNINGS	8	/* log lines; the rest is counted */
 #define RELAY_MAX_GROUPS	RELAY_READ_RECS
 
 /* user_data: kind in the low byte, read slot above it */
@@ -63,6 +64,7 @@ struct relay {
 	struct { u32 ep; u64 ns; } tmo[RELAY_MAX_DEVS];
 	int nr_tmo;
 	u64 tick_ns;
+	u32 timeout_warnings;
 
 	pthread_mutex_t call_lock;	/* one call at a time */
 	pthread_cond_t call_done;
@@ -363,9 +365,14 @@ static void relay__expire(struct relay *r)
 			prq__auto_answer(&r->tags, tag, PRQ_AUTO_TIMEOUT,
 					 &r->batch, IOMMUFD_PAGE_RESP_INVALID);
 		}
-		pr_warn("relay: endpoint %#x PASID %u: no answer from the guest in %llu ms, answered Invalid",
-			t->endpoint, t->pasid,
-			(unsigned long long)(limit / 1000000));
+		/* A few lines, then only the count (a silent guest can
+		 * leave thousands). */
+		if (++r->timeout_warnings <= RELAY_TIMEOUT_WARNINGS)
+			pr_warn("relay: endpoint %#x PASID %u: no answer from the guest in %llu ms, answered Invalid%s",
+				t->endpoint, t->pasid,
+				(unsigned long long)(limit / 1000000),
+				r->timeout_warnings == RELAY_TIMEOUT_WARNINGS ?
+				" (further ones only counted: timeout)" : "");
 	}
 }
 
