@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "l2-common.h"
+
 static char l2_init__errors[1024];
 
 static void l2_init__fail(const char *fmt, ...)
@@ -34,17 +36,10 @@ static void l2_init__fail(const char *fmt, ...)
 
 static void l2_init__fail(const char *fmt, ...)
 {
-	size_t len = strlen(l2_init__errors);
 	va_list ap;
 
-	if (len)
-		len += snprintf(l2_init__errors + len,
-				sizeof(l2_init__errors) - len, "; ");
-	if (len >= sizeof(l2_init__errors))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(l2_init__errors + len, sizeof(l2_init__errors) - len, fmt,
-		  ap);
+	l2__vfail(l2_init__errors, sizeof(l2_init__errors), fmt, ap);
 	va_end(ap);
 }
 
@@ -56,33 +51,14 @@ static void l2_init__say(const char *line)
 		return;
 }
 
-static int l2_init__read_file(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
-}
-
 static long l2_init__cmdline_long(const char *key, long def)
 {
-	char cmdline[4096], *p;
-	size_t klen = strlen(key);
+	char cmdline[4096], v[64];
 
-	if (l2_init__read_file("/proc/cmdline", cmdline, sizeof(cmdline)) <= 0)
+	if (l2__read_file("/proc/cmdline", cmdline, sizeof(cmdline)) <= 0 ||
+	    !l2__param(cmdline, key, v, sizeof(v)))
 		return def;
-	for (p = strtok(cmdline, " \n"); p; p = strtok(NULL, " \n"))
-		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return strtol(p + klen + 1, NULL, 0);
-	return def;
+	return strtol(v, NULL, 0);
 }
 
 /* Counts the CPUs in a list such as "0-1" or "0,2-3". */
@@ -118,7 +94,7 @@ static int l2_init__check_cpus(long want)
 	long sc;
 	int n;
 
-	if (l2_init__read_file("/sys/devices/system/cpu/online", buf,
+	if (l2__read_file("/sys/devices/system/cpu/online", buf,
 			       sizeof(buf)) <= 0) {
 		l2_init__fail("cannot read /sys/devices/system/cpu/online");
 		return -1;
@@ -136,7 +112,7 @@ static long l2_init__check_mem(long want_mib)
 	char buf[4096], *p;
 	long kib;
 
-	if (l2_init__read_file("/proc/meminfo", buf, sizeof(buf)) <= 0) {
+	if (l2__read_file("/proc/meminfo", buf, sizeof(buf)) <= 0) {
 		l2_init__fail("cannot read /proc/meminfo");
 		return -1;
 	}
@@ -169,7 +145,7 @@ static const char *l2_init__find_rng(char *name, size_t size)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/device",
 			 de->d_name);
-		if (l2_init__read_file(path, buf, sizeof(buf)) <= 0)
+		if (l2__read_file(path, buf, sizeof(buf)) <= 0)
 			continue;
 		if (strtol(buf, NULL, 0) == 4) {
 			snprintf(name, size, "%s", de->d_name);

@@ -62,6 +62,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "l2-common.h"
+
 #define VIRTIO_VENDOR		0x1af4
 #define VIRTIO_MODERN_BASE	0x1040
 #define VIRTIO_TYPE_IOMMU	23
@@ -82,16 +84,10 @@ static void l2_io__fail(const char *fmt, ...)
 
 static void l2_io__fail(const char *fmt, ...)
 {
-	size_t len = strlen(l2_io__errors);
 	va_list ap;
 
-	if (len)
-		len += snprintf(l2_io__errors + len,
-				sizeof(l2_io__errors) - len, "; ");
-	if (len >= sizeof(l2_io__errors))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(l2_io__errors + len, sizeof(l2_io__errors) - len, fmt, ap);
+	l2__vfail(l2_io__errors, sizeof(l2_io__errors), fmt, ap);
 	va_end(ap);
 }
 
@@ -113,42 +109,10 @@ static void l2_io__say(const char *fmt, ...)
 		return;
 }
 
-static int l2_io__read_file(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
-}
-
 /* The value of key= on the command line (into @out), or NULL. */
 static const char *l2_io__param(const char *key, char *out, size_t size)
 {
-	size_t klen = strlen(key);
-	const char *p = l2_io__cmdline;
-
-	while (*p) {
-		size_t n;
-
-		while (*p == ' ' || *p == '\n')
-			p++;
-		n = strcspn(p, " \n");
-		if (n > klen && !strncmp(p, key, klen) && p[klen] == '=') {
-			snprintf(out, size, "%.*s", (int)(n - klen - 1),
-				 p + klen + 1);
-			return out;
-		}
-		p += n;
-	}
-	return NULL;
+	return l2__param(l2_io__cmdline, key, out, size);
 }
 
 static long l2_io__param_long(const char *key, long def)
@@ -162,7 +126,7 @@ static long l2_io__read_long(const char *path, int base)
 {
 	char buf[64];
 
-	if (l2_io__read_file(path, buf, sizeof(buf)) <= 0)
+	if (l2__read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
 	return strtol(buf, NULL, base);
 }
@@ -234,7 +198,7 @@ static void l2_io__group_type(const char *dev, char *type, size_t size)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
 		 dev);
-	if (l2_io__read_file(path, type, size) <= 0)
+	if (l2__read_file(path, type, size) <= 0)
 		type[0] = '\0';
 	type[strcspn(type, "\n")] = '\0';
 }
@@ -257,7 +221,7 @@ static int l2_io__virtio_feature(const char *pcidev, int bit)
 		snprintf(path, sizeof(path),
 			 "/sys/bus/pci/devices/%s/%s/features", pcidev,
 			 de->d_name);
-		if (l2_io__read_file(path, feat, sizeof(feat)) > bit)
+		if (l2__read_file(path, feat, sizeof(feat)) > bit)
 			ret = feat[bit] == '1';
 		break;
 	}
@@ -386,7 +350,7 @@ static const char *l2_io__find_disk(char *name, size_t size)
 
 	for (char c = 'a'; c <= 'z'; c++) {
 		snprintf(path, sizeof(path), "/sys/block/vd%c/serial", c);
-		if (l2_io__read_file(path, serial, sizeof(serial)) <= 0)
+		if (l2__read_file(path, serial, sizeof(serial)) <= 0)
 			continue;
 		serial[strcspn(serial, "\n")] = '\0';
 		if (!strcmp(serial, "vsva-disk0")) {
@@ -555,10 +519,10 @@ static void l2_io__net_diag(const char *ifname)
 	char buf[2048], path[128];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (l2_io__read_file(files[i], buf, sizeof(buf)) > 0)
+		if (l2__read_file(files[i], buf, sizeof(buf)) > 0)
 			l2_io__say("L2-IO %s:\n%s", files[i], buf);
 	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
-	if (l2_io__read_file(path, buf, sizeof(buf)) > 0)
+	if (l2__read_file(path, buf, sizeof(buf)) > 0)
 		l2_io__say("L2-IO %s operstate %s", ifname, buf);
 }
 
@@ -828,7 +792,7 @@ static void l2_io__bench(long seconds)
 
 				snprintf(path, sizeof(path),
 					 "/sys/block/vd%c/inflight", c);
-				if (l2_io__read_file(path, v, sizeof(v)) <= 0)
+				if (l2__read_file(path, v, sizeof(v)) <= 0)
 					continue;
 				v[strcspn(v, "\n")] = '\0';
 				len += (size_t)snprintf(buf + len,
@@ -865,7 +829,7 @@ int main(void)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 	}
-	l2_io__read_file("/proc/cmdline", l2_io__cmdline,
+	l2__read_file("/proc/cmdline", l2_io__cmdline,
 			 sizeof(l2_io__cmdline));
 	want_viommu = l2_io__param_long("l2_viommu", 1);
 	port = l2_io__param_long("l2_port", 8080);
